@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+import type { MethodSpec } from './define';
+import { appMethods } from './app';
+import { engineMethods } from './engine';
+import { eventSchemas } from './events';
+
+/**
+ * The one API of the main process. Every service method that the renderer, the CLI or a remote browser may call
+ * is listed here; each domain keeps its schemas in its own file and is merged below.
+ */
+export const methods = {
+  ...appMethods,
+  ...engineMethods,
+} satisfies Record<string, MethodSpec>;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type RequestOf<M extends MethodName> = z.input<Methods[M]['request']>;
+export type ResponseOf<M extends MethodName> = z.output<Methods[M]['response']>;
+
+export const events = eventSchemas;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventOf<E extends EventName> = z.output<Events[E]>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** What services implement: one async function per method. */
+export type ApiHandlers = { [M in MethodName]: (request: z.output<Methods[M]['request']>) => Promise<ResponseOf<M>> };
+
+/** What every client (renderer, tests, CLI) sees, whatever the transport. */
+export interface ApiClient {
+  call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>>;
+  /** Subscribe to a stream of events; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void;
+}
+
+/** Errors cross transports as this shape, so the renderer can show `message` and branch on `code`. */
+export interface ApiErrorShape {
+  code: 'bad_request' | 'not_found' | 'forbidden' | 'conflict' | 'internal' | 'unavailable' | 'cancelled';
+  message: string;
+}
+
+export class ApiError extends Error implements ApiErrorShape {
+  constructor(
+    readonly code: ApiErrorShape['code'],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
