@@ -1,0 +1,236 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { BackendName, type EngineInfo } from '../../api/engine';
+import { wasmBinaryFolder } from './wasm-files';
+import { registerWasmGradientKernels } from './wasm-grads';
+import { wasmThreadPlan } from './wasm-threads';
+
+/**
+ * The compute-engine ladder: native TensorFlow with CUDA, native TensorFlow on the CPU, the WebAssembly backend,
+ * and plain JavaScript tfjs. Each rung is tried in turn; the first that comes up wins, and every rung above it is
+ * recorded with the reason it was passed over so the user can see why training is not on the GPU.
+ */
+
+export interface InitEngineOptions {
+  /** Use exactly this backend (also settable with TERRAFUSE_BACKEND); failing to start it is an error. */
+  force?: BackendName;
+}
+
+type Skip = EngineInfo['skipped'][number];
+
+/** Why a rung could not be used; carries the one-line reason shown to the user. */
+class RungUnavailable extends Error {}
+
+interface Rung {
+  backend: BackendName;
+  pkg: string;
+  /** Brings the backend up and makes it current, or throws RungUnavailable with a reason. */
+  start(): Promise<Record<string, string | number | boolean>>;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Version from the installed package.json, or undefined when the package is not installed at all. */
+function installedVersion(pkg: string): string | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version?: string };
+    return manifest.version ?? 'unknown';
+  } catch {
+    return undefined;
+  }
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0].trim();
+}
+
+/**
+ * Loads a tfjs-node flavour. Both packages register a backend called "tensorflow" backed by the native binding
+ * (libtensorflow), so "installed but the binding does not load" and "not installed" are told apart by whether the
+ * package's own manifest resolves.
+ */
+async function loadNative(pkg: string): Promise<void> {
+  if (installedVersion(pkg) === undefined) throw new RungUnavailable(`${pkg} is not installed`);
+  try {
+    await import(/* @vite-ignore */ pkg);
+  } catch (err) {
+    throw new RungUnavailable(`${pkg} is installed but failed to load libtensorflow: ${firstLine(err)}`);
+  }
+  if (!tf.engine().registryFactory.tensorflow) {
+    throw new RungUnavailable(`${pkg} loaded but registered no "tensorflow" backend`);
+  }
+  if (!(await tf.setBackend('tensorflow'))) throw new RungUnavailable(`${pkg}: the tensorflow backend did not initialise`);
+}
+
+/**
+ * Whether an NVIDIA driver is present. tfjs-node-gpu silently runs on the CPU when CUDA is missing, so the GPU rung
+ * must check for the driver itself or it would claim a GPU that is not there.
+ */
+function cudaDriverFound(): string | undefined {
+  if (process.platform === 'linux') {
+    if (existsSync('/proc/driver/nvidia/version')) {
+      return readFileSync('/proc/driver/nvidia/version', 'utf8').split('\n')[0].trim();
+    }
+    return undefined;
+  }
+  if (process.platform === 'win32') {
+    const root = process.env.SystemRoot ?? 'C:\\Windows';
+    return existsSync(`${root}\\System32\\nvcuda.dll`) ? 'nvcuda.dll' : undefined;
+  }
+  return undefined;
+}
+
+const rungs: Rung[] = [
+  {
+    backend: 'tensorflow-gpu',
+    pkg: '@tensorflow/tfjs-node-gpu',
+    async start() {
+      if (installedVersion(this.pkg) === undefined) throw new RungUnavailable(`${this.pkg} is not installed`);
+      const driver = cudaDriverFound();
+      if (driver === undefined) {
+        throw new RungUnavailable(`no CUDA: no NVIDIA driver found (tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1)`);
+      }
+      await loadNative(this.pkg);
+      return { driver };
+    },
+  },
+  {
+    backend: 'tensorflow',
+    pkg: '@tensorflow/tfjs-node',
+    async start() {
+      await loadNative(this.pkg);
+      return {};
+    },
+  },
+  {
+    backend: 'wasm',
+    pkg: '@tensorflow/tfjs-backend-wasm',
+    async start() {
+      if (installedVersion(this.pkg) === undefined) throw new RungUnavailable(`${this.pkg} is not installed`);
+      let folder: string;
+      try {
+        folder = wasmBinaryFolder();
+      } catch (err) {
+        throw new RungUnavailable(firstLine(err));
+      }
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const plan = wasmThreadPlan();
+      try {
+        wasm.setWasmPaths(folder);
+        if (plan.threads > 1) wasm.setThreadsCount(plan.threads);
+      } catch {
+        // setWasmPaths refuses once the module was instantiated; a second initEngine reuses that instance.
+      }
+      try {
+        if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
+      } catch (err) {
+        throw new RungUnavailable(`wasm failed to initialise: ${firstLine(err)}`);
+      }
+      const registered = registerWasmGradientKernels();
+      const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+      return {
+        simd,
+        threads: wasm.getThreadsCount(),
+        threadsNote: plan.note,
+        binary: simd ? (wasm.getThreadsCount() > 1 ? 'threaded-simd' : 'simd') : 'plain',
+        gradientKernels: registered.join(','),
+      };
+    },
+  },
+  {
+    backend: 'cpu',
+    pkg: '@tensorflow/tfjs-backend-cpu',
+    async start() {
+      if (!(await tf.setBackend('cpu'))) throw new RungUnavailable('the tfjs cpu backend did not initialise');
+      return {};
+    },
+  },
+];
+
+let cached: { key: string; info: Promise<EngineInfo> } | undefined;
+let settled: EngineInfo | undefined;
+
+/** The backend requested through the option or TERRAFUSE_BACKEND; an unknown name is an error. */
+function requestedBackend(opts: InitEngineOptions): BackendName | undefined {
+  const raw = opts.force ?? (process.env.TERRAFUSE_BACKEND?.trim() || undefined);
+  if (raw === undefined) return undefined;
+  const parsed = BackendName.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`unknown backend "${raw}" (TERRAFUSE_BACKEND / force); choose one of ${BackendName.options.join(', ')}`);
+  }
+  return parsed.data;
+}
+
+async function climb(force: BackendName | undefined): Promise<EngineInfo> {
+  const skipped: Skip[] = [];
+  for (const rung of rungs) {
+    if (force !== undefined && rung.backend !== force) {
+      // Only rungs above the forced one are reported: they were passed over because of the user's choice.
+      if (rungs.findIndex((r) => r.backend === force) > rungs.indexOf(rung)) {
+        skipped.push({ backend: rung.backend, package: rung.pkg, reason: `not tried: backend forced to ${force}` });
+      }
+      continue;
+    }
+    try {
+      const details = await rung.start();
+      await tf.ready();
+      return {
+        backend: rung.backend,
+        package: rung.pkg,
+        version: installedVersion(rung.pkg) ?? tf.version_core,
+        forced: force !== undefined,
+        skipped,
+        details: { tfjs: tf.version_core, ...details },
+      };
+    } catch (err) {
+      const reason = err instanceof RungUnavailable ? err.message : `unexpected failure: ${firstLine(err)}`;
+      if (force !== undefined) {
+        throw new Error(`forced backend ${force} (${rung.pkg}) is unavailable: ${reason}`);
+      }
+      skipped.push({ backend: rung.backend, package: rung.pkg, reason });
+    }
+  }
+  // The cpu rung ships inside @tensorflow/tfjs and cannot be missing; reaching here means tfjs itself is broken.
+  throw new Error(`no compute backend could start: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+}
+
+/**
+ * Chooses and activates the compute engine. Repeated calls with the same request share one result; a different
+ * forced backend re-runs the ladder (tests switch to cpu and back this way).
+ */
+export function initEngine(opts: InitEngineOptions = {}): Promise<EngineInfo> {
+  let force: BackendName | undefined;
+  try {
+    force = requestedBackend(opts);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const key = force ?? 'auto';
+  if (cached?.key === key && (settled === undefined || tf.getBackend() === backendId(settled.backend))) {
+    return cached.info;
+  }
+  const info = climb(force).then(
+    (result) => {
+      settled = result;
+      return result;
+    },
+    (err: unknown) => {
+      if (cached?.key === key) cached = undefined;
+      throw err;
+    },
+  );
+  cached = { key, info };
+  return info;
+}
+
+/** tfjs's own name for a ladder backend (both native flavours register as "tensorflow"). */
+function backendId(name: BackendName): string {
+  return name === 'tensorflow-gpu' ? 'tensorflow' : name;
+}
+
+/** The result of the last successful initEngine, or undefined before the engine is up. */
+export function getEngineInfo(): EngineInfo | undefined {
+  return settled;
+}

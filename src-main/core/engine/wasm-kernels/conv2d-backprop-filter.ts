@@ -1,0 +1,96 @@
+import { backend_util } from '@tensorflow/tfjs';
+import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import { input, withKernelCalls, type KernelCalls } from './kernel-calls';
+
+/**
+ * Gradient of conv2d with respect to its filter, for the wasm backend (which ships none).
+ *
+ *   dW[kh, kw, ci, co] = Σ_{b, oh, ow} x[b, oh·s + kh − padTop, ow·s + kw − padLeft, ci] · dy[b, oh, ow, co]
+ *
+ * Two formulations, both on wasm's XNNPACK-backed kernels:
+ *  - 1×1 filters: one matrix product xᵀ·dy over the (strided) pixels.
+ *  - otherwise: the sum is itself a convolution in which the roles swap: input channels become the batch, the
+ *    batch becomes the channels, dy becomes the filter, and the forward stride becomes the dilation:
+ *      dWᵀ[ci, kh, kw, co] = conv2d(xᵀ[ci, h, w, b], dyᵀ[oh, ow, b, co], stride 1, dilation s).
+ */
+export function conv2DBackpropFilter(args: {
+  inputs: NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const x = input(args.inputs, 'x');
+  const dy = input(args.inputs, 'dy');
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs;
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+    throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}`);
+  }
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  return withKernelCalls(args.backend, (k) =>
+    info.filterHeight === 1 && info.filterWidth === 1 ? pointwise(k, x, dy, info) : asConvolution(k, x, dy, info),
+  );
+}
+
+/** 1×1 filter: pick the pixels the stride visits, then one [ci × pixels]·[pixels × co] product. */
+function pointwise(k: KernelCalls, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inChannels, outChannels, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  let picked = x;
+  const [, h, w] = x.shape;
+  const strided = strideHeight > 1 || strideWidth > 1;
+  const offset = top !== 0 || left !== 0 || outHeight !== h || outWidth !== w;
+  if (strided || offset) {
+    // A 1×1 filter never reads padding (top/left are 0 for 'valid' and for 'same' with k=1), so this is a
+    // plain strided crop.
+    picked = k.run('StridedSlice', { x }, {
+      begin: [0, top, left, 0],
+      end: [batchSize, top + (outHeight - 1) * strideHeight + 1, left + (outWidth - 1) * strideWidth + 1, inChannels],
+      strides: [1, strideHeight, strideWidth, 1],
+      beginMask: 0,
+      endMask: 0,
+      ellipsisMask: 0,
+      newAxisMask: 0,
+      shrinkAxisMask: 0,
+    });
+  }
+  const pixels = batchSize * outHeight * outWidth;
+  const a = k.reshape(picked, [1, pixels, inChannels]);
+  const b = k.reshape(dy, [1, pixels, outChannels]);
+  const prod = k.run('BatchMatMul', { a, b }, { transposeA: true, transposeB: false });
+  return k.reshape(prod, [1, 1, inChannels, outChannels]);
+}
+
+function asConvolution(k: KernelCalls, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { inChannels, outChannels, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth } = info;
+  const { strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  // Bottom/right padding chosen so the swapped convolution yields at least filterHeight × filterWidth outputs;
+  // when the forward pass left input rows unused the result has extra rows, cut off below.
+  const bottom = Math.max(0, (filterHeight - 1) + (outHeight - 1) * strideHeight + 1 - inHeight - top);
+  const right = Math.max(0, (filterWidth - 1) + (outWidth - 1) * strideWidth + 1 - inWidth - left);
+  const xT = k.transpose(x, [3, 1, 2, 0]); // [ci, h, w, b]
+  const dyT = k.transpose(dy, [1, 2, 0, 3]); // [oh, ow, b, co]
+  const conv = k.run('Conv2D', { x: xT, filter: dyT }, {
+    strides: [1, 1],
+    dilations: [strideHeight, strideWidth],
+    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+    dataFormat: 'NHWC',
+  }); // [ci, ≥kh, ≥kw, co]
+  const exact =
+    conv.shape[1] === filterHeight && conv.shape[2] === filterWidth
+      ? conv
+      : k.slice(conv, [0, 0, 0, 0], [inChannels, filterHeight, filterWidth, outChannels]);
+  return k.transpose(exact, [1, 2, 0, 3]);
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter as unknown as KernelConfig['kernelFunc'],
+};
