@@ -52,7 +52,7 @@ describe('checkpoints', () => {
     const model = tinyModel(1);
     const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 7);
     // Move BN moving statistics away from their initial values so the test covers non-trainable weights.
-    tf.tidy(() => model.apply(tf.add(x, 3), { training: true }));
+    tf.tidy(() => model.apply(tf.add(x, 3), { training: true }) as tf.Tensor);
     const expected = tf.tidy(() => (model.predict(x) as tf.Tensor).arraySync() as number[][]);
     const ck = join(dir, 'checkpoint');
     await writeCheckpoint(ck, model, meta());
