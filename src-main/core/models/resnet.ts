@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { LayerSeeds } from './init';
+import { freezableBatchNorm } from './layers';
 import { scoped } from './names';
 
 /**
@@ -17,7 +18,8 @@ import { scoped } from './names';
  *   -> 30 -> 15 -> 8 -> 4), weight shapes are identical, but at stride 2 on an even size TensorFlow pads only at the
  *   bottom/right, so the sampling grid is shifted by one pixel against torchvision. It avoids an explicit pad layer
  *   (an extra copy of the largest activation) and does not matter when training from scratch here.
- * - BatchNorm uses torchvision's hyper-parameters (eps 1e-5, running-average momentum 0.1 = Keras momentum 0.9).
+ * - BatchNorm uses torchvision's hyper-parameters (eps 1e-5, running-average momentum 0.1 = Keras momentum 0.9) and
+ *   runs in inference mode while its layer is frozen (layers.ts, FreezableBatchNorm).
  * - Convolutions use torchvision's init (Kaiming normal, fan_out, ReLU gain), seeded per layer (see init.ts).
  */
 
@@ -67,9 +69,9 @@ function conv(ctx: Ctx, x: tf.SymbolicTensor, name: string, filters: number, ker
 }
 
 function bn(ctx: Ctx, x: tf.SymbolicTensor, name: string) {
-  return tf.layers
-    .batchNormalization({ name: scoped(ctx.prefix, name), axis: -1, momentum: 0.9, epsilon: 1e-5 })
-    .apply(x) as tf.SymbolicTensor;
+  return freezableBatchNorm({ name: scoped(ctx.prefix, name), axis: -1, momentum: 0.9, epsilon: 1e-5 }).apply(
+    x,
+  ) as tf.SymbolicTensor;
 }
 
 function relu(ctx: Ctx, x: tf.SymbolicTensor, name: string) {
