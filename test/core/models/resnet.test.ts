@@ -24,7 +24,7 @@ describe('ResNet-18', () => {
     // parameters and 9,600 BatchNorm running-mean/var entries (counted with python3-torchvision); tfjs counts both.
     expect(model.countParams()).toBe(11_210_379 + 9_600);
     expect(model.outputs[0].shape).toEqual([null, 11]);
-    const trainable = model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+    const trainable = model.trainableWeights.reduce((s, w) => s + tf.util.sizeFromShape(w.shape as number[]), 0);
     expect(trainable).toBe(11_210_379);
     model.dispose();
   });
