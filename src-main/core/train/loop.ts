@@ -90,10 +90,10 @@ export interface FitOptions {
   seed: number;
   optimizer: OptimizerConfig;
   /**
-   * Learning-rate multipliers by layer-name prefix (e.g. a pretrained backbone at 0.1). Trainable weights of other
-   * layers train at 1; frozen layers (trainable = false) are not trained at all.
+   * Learning-rate multiplier of a layer (e.g. 0.1 for pretrained backbone layers); default 1 for every layer.
+   * Frozen layers (trainable = false) are not trained at all.
    */
-  lrScales?: { prefix: string; scale: number }[];
+  lrScaleOf?: (layerName: string) => number;
   schedule?: { kind: 'cosine' | 'constant'; warmupEpochs?: number; minFactor?: number };
   augment?: boolean;
   earlyStopping?: EarlyStoppingConfig;
@@ -122,11 +122,11 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** The variables of trainable layers, grouped by learning-rate scale. */
-export function paramGroups(model: tf.LayersModel, lrScales: { prefix: string; scale: number }[] = []): ParamGroup[] {
+export function paramGroups(model: tf.LayersModel, lrScaleOf: (layerName: string) => number = () => 1): ParamGroup[] {
   const groups = new Map<number, tf.Variable[]>();
   for (const layer of model.layers) {
     if (!layer.trainable) continue;
-    const scale = lrScales.find((s) => layer.name.startsWith(s.prefix))?.scale ?? 1;
+    const scale = lrScaleOf(layer.name);
     for (const w of layer.trainableWeights) {
       // LayerVariable.read() returns the underlying tf.Variable itself (not a copy).
       const v = w.read() as tf.Variable;
@@ -254,7 +254,7 @@ export async function fit(opts: FitOptions): Promise<FitResult> {
   if (opts.trainIndices.length === 0) throw new Error('fit: the training split is empty');
   if (!(opts.batchSize >= 1)) throw new Error(`fit: batch size must be >= 1, got ${opts.batchSize}`);
   const rng = createRng(opts.seed).fork('fit');
-  const optimizer = new Optimizer(opts.optimizer, paramGroups(opts.model, opts.lrScales));
+  const optimizer = new Optimizer(opts.optimizer, paramGroups(opts.model, opts.lrScaleOf));
   if (optimizer.variables.length === 0) throw new Error('fit: the model has no trainable weights');
   const stopping = opts.earlyStopping ?? defaultStoppingMetric([]);
   const early = new EarlyStopping({ patience: stopping.patience, mode: stopping.mode, minDelta: stopping.minDelta });

@@ -172,7 +172,7 @@ describe('fit', () => {
     await fit({
       model, inputs: ['s1'], heads: [ceHead()], source: fakeSource(), trainIndices: train, valIndices: [],
       epochs: 1, batchSize: 16, seed: 1, optimizer: { name: 'sgd', lr: 0.1, momentum: 0 },
-      lrScales: [{ prefix: 'bb__bn', scale: 0 }],
+      lrScaleOf: (name) => (name === 'bb__bn' ? 0 : 1),
     });
     expect(Array.from(model.getLayer('bb__conv').getWeights()[0].dataSync())).toEqual(frozenBefore);
     expect(Array.from(model.getLayer('bb__bn').getWeights()[0].dataSync())).toEqual(bnBefore);

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { method } from './define';
+
+/**
+ * Training, pretraining, evaluation, prediction and experiments. Each is a long job (jobs domain: progress through
+ * `job.progress`, cancel through `jobs.cancel`); the `training.*` methods validate the configuration, start the job
+ * and return its id. The configuration schemas here are also what the CLI builds from its flags and what a run
+ * folder's `config.json` holds, so a run can always be repeated from its folder.
+ */
+
+export const ModalityName = z.enum(['s2', 's1', 'dem', 'worldcover', 'climatezone', 'season', 'era5']);
+export const TargetName = z.enum(['lulc', 'landcover', 'worldcover', 'climatezone', 'season', 'ben19', 'ben43']);
+export const TaskKindName = z.enum(['classification', 'multilabel', 'segmentation', 'regression']);
+export const BackboneKind = z.enum(['resnet18', 'unet']);
+export const TransferMode = z.enum(['linear-probe', 'frozen', 'full']);
+export const SslMethod = z.enum(['simclr', 'contrastive-s1s2']);
+export const SplitName = z.enum(['train', 'val', 'test']);
+
+/** One head of a (multitask) model: what to predict, how, and its weight in the summed loss. */
+export const TaskSpec = z.object({
+  task: TaskKindName,
+  target: TargetName,
+  weight: z.number().positive().default(1),
+});
+export type TaskSpec = z.infer<typeof TaskSpec>;
+
+const optimisation = {
+  epochs: z.number().int().min(1).max(10_000).default(10),
+  batchSize: z.number().int().min(1).max(4096).default(16),
+  optimizer: z.enum(['adam', 'sgd']).default('adam'),
+  lr: z.number().positive().default(1e-3),
+  /** SGD momentum. */
+  momentum: z.number().min(0).max(1).default(0.9),
+  weightDecay: z.number().min(0).default(0),
+  schedule: z.enum(['cosine', 'constant']).default('cosine'),
+  warmupEpochs: z.number().min(0).default(0),
+  seed: z.number().int().default(0),
+  /** Use at most this many patches of the dataset (a seeded subset, for quick runs); null = all. */
+  maxPatches: z.number().int().min(2).nullable().default(null),
+};
+
+export const TrainConfig = z
+  .object({
+    /** Dataset folder (any layout the data layer reads, e.g. ben-ge or synth output). */
+    data: z.string().min(1),
+    modalities: z.array(ModalityName).min(1),
+    fusion: z.enum(['early', 'late']).default('early'),
+    tasks: z.array(TaskSpec).min(1),
+    backbone: BackboneKind.default('resnet18'),
+    /** Base width of the backbone (64 = the published architectures; 8-16 fit a CPU). */
+    width: z.number().int().min(1).max(256).default(16),
+    /** Fraction of the training split's labels used (seeded subset); validation and test stay complete. */
+    labelFraction: z.number().gt(0).max(1).default(1),
+    ...optimisation,
+    /** Epochs without improvement of the validation metric before stopping; null = never stop early. */
+    patience: z.number().int().min(0).nullable().default(null),
+    /** Validation metric for early stopping and the best checkpoint: `loss` or `target.metric` (default per task). */
+    stopMetric: z.string().nullable().default(null),
+    augment: z.boolean().default(true),
+    /** A checkpoint folder (or a run folder holding one) to start from. */
+    from: z.string().nullable().default(null),
+    transfer: TransferMode.nullable().default(null),
+    /** Learning-rate factor of the transferred layers with `transfer: full`. */
+    backboneLrScale: z.number().min(0).max(1).default(0.1),
+    /** Run folder to create. */
+    out: z.string().min(1),
+  })
+  .refine((c) => (c.from === null) === (c.transfer === null), {
+    message: '`from` and `transfer` go together: give both or neither',
+    path: ['transfer'],
+  })
+  .refine((c) => new Set(c.tasks.map((t) => t.target)).size === c.tasks.length, {
+    message: 'each target may appear in only one task',
+    path: ['tasks'],
+  });
+export type TrainConfig = z.infer<typeof TrainConfig>;
+export type TrainConfigInput = z.input<typeof TrainConfig>;
+
+export const PretrainConfig = z.object({
+  data: z.string().min(1),
+  method: SslMethod,
+  backbone: BackboneKind.default('resnet18'),
+  width: z.number().int().min(1).max(256).default(16),
+  /** simclr: the modalities of the one encoder (default s2); contrastive-s1s2 always uses s2 and s1. */
+  modalities: z.array(ModalityName).min(1).nullable().default(null),
+  /** NT-Xent temperature (the lecture's S1/S2 setup uses 0.1). */
+  temperature: z.number().positive().default(0.1),
+  ...optimisation,
+  batchSize: z.number().int().min(2).max(4096).default(32),
+  out: z.string().min(1),
+});
+export type PretrainConfig = z.infer<typeof PretrainConfig>;
+export type PretrainConfigInput = z.input<typeof PretrainConfig>;
+
+export const EvaluateConfig = z.object({
+  /** A run folder (or a checkpoint folder). */
+  run: z.string().min(1),
+  data: z.string().min(1),
+  split: SplitName.default('test'),
+  batchSize: z.number().int().min(1).default(16),
+});
+export type EvaluateConfig = z.infer<typeof EvaluateConfig>;
+
+export const PredictConfig = z.object({
+  run: z.string().min(1),
+  data: z.string().min(1),
+  out: z.string().min(1),
+  /** Which patches: one split or all of them. */
+  split: z.enum(['train', 'val', 'test', 'all']).default('all'),
+  batchSize: z.number().int().min(1).default(16),
+  /** Threshold of multi-label heads. */
+  threshold: z.number().gt(0).lt(1).default(0.5),
+});
+export type PredictConfig = z.infer<typeof PredictConfig>;
+
+/** Label efficiency: scratch vs. from an SSL checkpoint, at each label fraction, over several seeds. */
+export const LabelEfficiencyConfig = z.object({
+  experiment: z.literal('label-efficiency').default('label-efficiency'),
+  data: z.string().min(1),
+  fractions: z.array(z.number().gt(0).max(1)).min(1).default([0.01, 0.1, 1]),
+  /** Number of seeds (0..seeds-1, offset by `seed`). */
+  seeds: z.number().int().min(1).max(20).default(3),
+  seed: z.number().int().default(0),
+  /** The downstream run (data, fraction, seed and out are set per run). */
+  modalities: z.array(ModalityName).min(1).default(['s2']),
+  fusion: z.enum(['early', 'late']).default('early'),
+  tasks: z.array(TaskSpec).min(1).default([{ task: 'classification', target: 'lulc', weight: 1 }]),
+  backbone: BackboneKind.default('resnet18'),
+  width: z.number().int().min(1).max(256).default(16),
+  epochs: z.number().int().min(1).default(10),
+  batchSize: z.number().int().min(1).default(16),
+  lr: z.number().positive().default(1e-3),
+  transfer: TransferMode.default('full'),
+  backboneLrScale: z.number().min(0).max(1).default(0.1),
+  maxPatches: z.number().int().min(2).nullable().default(null),
+  /** An existing SSL checkpoint; when null one is pretrained first with `pretrain`. */
+  from: z.string().nullable().default(null),
+  pretrain: z
+    .object({
+      method: SslMethod.default('contrastive-s1s2'),
+      epochs: z.number().int().min(1).default(10),
+      batchSize: z.number().int().min(2).default(32),
+      lr: z.number().positive().default(1e-3),
+      temperature: z.number().positive().default(0.1),
+    })
+    .default({ method: 'contrastive-s1s2', epochs: 10, batchSize: 32, lr: 1e-3, temperature: 0.1 }),
+  out: z.string().min(1),
+});
+export type LabelEfficiencyConfig = z.infer<typeof LabelEfficiencyConfig>;
+export type LabelEfficiencyConfigInput = z.input<typeof LabelEfficiencyConfig>;
+
+/** Metric values by name (snake_case, `target.metric` for multitask); null where not finite. */
+export const MetricValues = z.record(z.string(), z.number().nullable());
+
+export const EpochSummary = z.object({
+  epoch: z.number().int(),
+  lr: z.number(),
+  train_loss: z.number().nullable(),
+  val: MetricValues,
+  seconds: z.number(),
+});
+
+/** What a run folder says about itself (config, per-epoch history, best epoch, test metrics). */
+export const RunInfo = z.object({
+  path: z.string(),
+  kind: z.enum(['train', 'pretrain']),
+  status: z.enum(['running', 'done', 'cancelled', 'failed']),
+  config: z.record(z.string(), z.json()),
+  history: z.array(EpochSummary),
+  best: z.object({ epoch: z.number().int(), metric: z.string(), value: z.number().nullable() }).nullable(),
+  /** Test metrics, flat: for one head `accuracy`, `f1_macro`...; for several heads `target.metric`; plus `loss`. */
+  test: MetricValues.nullable(),
+  checkpoint: z.string().nullable(),
+});
+export type RunInfo = z.infer<typeof RunInfo>;
+
+const JobStarted = z.object({ jobId: z.string() });
+
+export const trainingMethods = {
+  'training.train': method(TrainConfig, JobStarted, 'Start a supervised training run (a job).'),
+  'training.pretrain': method(PretrainConfig, JobStarted, 'Start self-supervised pretraining (a job).'),
+  'training.evaluate': method(EvaluateConfig, JobStarted, 'Evaluate a run on a split of a dataset (a job).'),
+  'training.predict': method(PredictConfig, JobStarted, 'Predict with a run and write CSV, GeoJSON and masks (a job).'),
+  'training.experiment': method(LabelEfficiencyConfig, JobStarted, 'Run the label-efficiency experiment (a job).'),
+  'training.run': method(z.object({ path: z.string().min(1) }), RunInfo, 'Read a run folder: config, history, test metrics.'),
+};
