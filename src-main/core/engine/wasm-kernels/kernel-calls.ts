@@ -23,6 +23,16 @@ export class KernelCalls {
     return out;
   }
 
+  /** For kernels with several outputs (e.g. MaxPoolWithArgmax). */
+  runMany(kernelName: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo[] {
+    const config = tf.getKernel(kernelName, this.backendName);
+    if (config === undefined) throw new Error(`kernel ${kernelName} is not registered for ${this.backendName}`);
+    const out = config.kernelFunc({ inputs, attrs, backend: this.backend });
+    const list = Array.isArray(out) ? out : [out];
+    this.temps.push(...list);
+    return list;
+  }
+
   reshape(x: TensorInfo, shape: number[]): TensorInfo {
     return this.run('Reshape', { x }, { shape });
   }
@@ -74,9 +84,13 @@ export function input(inputs: NamedTensorInfoMap, name: string): TensorInfo {
   return t;
 }
 
-/** Backends that can wrap a JavaScript typed array as a tensor (wasm and cpu both can). */
+/**
+ * Wraps a JavaScript typed array as a backend tensor: wasm's `makeOutput` copies the values onto its heap, the cpu
+ * backend's `makeTensorInfo` keeps them.
+ */
 interface TensorMaker {
-  makeTensorInfo(shape: number[], dtype: 'int32' | 'float32', values: Int32Array | Float32Array): TensorInfo;
+  makeOutput?(shape: number[], dtype: 'int32' | 'float32', memoryOffset: undefined, values: Int32Array | Float32Array): TensorInfo;
+  makeTensorInfo?(shape: number[], dtype: 'int32' | 'float32', values: Int32Array | Float32Array): TensorInfo;
 }
 
 export function makeTensor(
@@ -85,9 +99,10 @@ export function makeTensor(
   dtype: 'int32' | 'float32',
   values: Int32Array | Float32Array,
 ): TensorInfo {
-  const maker = backend as unknown as Partial<TensorMaker>;
-  if (typeof maker.makeTensorInfo !== 'function') throw new Error('backend cannot make tensors from arrays');
-  return maker.makeTensorInfo.call(backend, shape, dtype, values);
+  const maker = backend as unknown as TensorMaker;
+  if (typeof maker.makeOutput === 'function') return maker.makeOutput.call(backend, shape, dtype, undefined, values);
+  if (typeof maker.makeTensorInfo === 'function') return maker.makeTensorInfo.call(backend, shape, dtype, values);
+  throw new Error('backend cannot make tensors from arrays');
 }
 
 /** Runs `body` with a fresh KernelCalls, keeps its returned result and releases every other intermediate. */
