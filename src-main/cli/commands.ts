@@ -5,4 +5,6 @@ import type { Command } from './command';
  * Add one line per command.
  */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  engine: { summary: 'Show the compute engine in use and why faster ones were skipped', load: async () => (await import('./engine')).engineCommand },
+  bench: { summary: 'Benchmark a training/inference workload on the engine in use', load: async () => (await import('./bench')).benchCommand },
 };
