@@ -78,7 +78,7 @@ describe('predict + writers', () => {
     expect(image.getWidth()).toBe(SIZE);
     expect(image.getOrigin()).toEqual([500000, 5300000, 0]);
     expect(image.getResolution()).toEqual([10, -10, 0]);
-    expect(image.getGeoKeys().ProjectedCSTypeGeoKey).toBe(32633);
+    expect(image.getGeoKeys()?.ProjectedCSTypeGeoKey).toBe(32633);
     tm.model.dispose();
   });
 
