@@ -1,27 +1,17 @@
-import proj4 from 'proj4';
+import { toWgs84 } from '../data/georef';
 
 /**
- * Patch footprints in WGS84 for GeoJSON (RFC 7946 requires lon/lat). The patch grid is given by its EPSG code and
- * GDAL geotransform; the outline is densified (a few points per edge) because a straight UTM edge is not straight
- * in lon/lat. Only CRSs proj4 knows offline are handled: WGS84, Web Mercator and UTM on WGS84 (326xx north, 327xx
- * south), which cover Sentinel-2 patch grids; anything else yields undefined and the caller falls back to a point.
+ * Patch footprints in WGS84 for GeoJSON (RFC 7946 requires lon/lat), as a polygon densified along the edges (a
+ * straight UTM edge is not straight in lon/lat). Projection goes through the data layer's CRS bridge (toWgs84);
+ * CRSs it does not know yield undefined and the caller falls back to a point.
  */
 
 export type Transform6 = [number, number, number, number, number, number];
 
-function projDef(epsg: number): string | undefined {
-  if (epsg === 4326) return 'EPSG:4326';
-  if (epsg === 3857) return 'EPSG:3857';
-  if (epsg >= 32601 && epsg <= 32660) return `+proj=utm +zone=${epsg - 32600} +datum=WGS84 +units=m +no_defs`;
-  if (epsg >= 32701 && epsg <= 32760) return `+proj=utm +zone=${epsg - 32700} +south +datum=WGS84 +units=m +no_defs`;
-  return undefined;
-}
-
 /** The closed outline ring [[lon, lat], ...] of a width x height raster, or undefined for an unknown CRS. */
 export function footprintLonLat(epsg: number, t: Transform6, width: number, height: number, perEdge = 4): number[][] | undefined {
-  const def = projDef(epsg);
-  if (def === undefined) return undefined;
-  const toLonLat = epsg === 4326 ? (p: number[]) => p : (p: number[]) => proj4(def, 'EPSG:4326', p);
+  if (toWgs84(epsg, t[2], t[5]) === null) return undefined;
+  const toLonLat = (p: number[]): number[] => toWgs84(epsg, p[0], p[1]) as [number, number];
   const pixel = (col: number, row: number): number[] => [t[0] * col + t[1] * row + t[2], t[3] * col + t[4] * row + t[5]];
   const ring: number[][] = [];
   const corners: [number, number][] = [
