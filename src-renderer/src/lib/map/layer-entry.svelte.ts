@@ -1,0 +1,62 @@
+import type BaseLayer from 'ol/layer/Base';
+
+/** Sections of the layer panel, top to bottom (drawing order is the reverse: basemaps at the bottom). */
+export type LayerGroup = 'overlay' | 'data' | 'basemap';
+
+export interface LayerEntryOptions {
+  id: string;
+  title: string;
+  group: LayerGroup;
+  /** One line under the title: source, scale, licence. */
+  subtitle?: string;
+  /** The layer fetches from the internet when visible (shown with a badge; off by default). */
+  online?: boolean;
+}
+
+/**
+ * One row of the layer panel bound to one OpenLayers layer. The OpenLayers layer stays the single source of truth
+ * for visibility and opacity: setters write to it and its change events write back here, so code that toggles the
+ * layer directly (a keyboard shortcut, a later "solo" action) is reflected in the panel too.
+ */
+export class LayerEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly group: LayerGroup;
+  readonly subtitle: string | undefined;
+  readonly online: boolean;
+  readonly layer: BaseLayer;
+  visible = $state(false);
+  opacity = $state(1);
+  readonly #unlisten: Array<() => void> = [];
+
+  constructor(layer: BaseLayer, options: LayerEntryOptions) {
+    this.layer = layer;
+    this.id = options.id;
+    this.title = options.title;
+    this.group = options.group;
+    this.subtitle = options.subtitle;
+    this.online = options.online ?? false;
+    this.visible = layer.getVisible();
+    this.opacity = layer.getOpacity();
+    const onVisible = () => (this.visible = layer.getVisible());
+    const onOpacity = () => (this.opacity = layer.getOpacity());
+    layer.on('change:visible', onVisible);
+    layer.on('change:opacity', onOpacity);
+    this.#unlisten.push(
+      () => layer.un('change:visible', onVisible),
+      () => layer.un('change:opacity', onOpacity),
+    );
+  }
+
+  setVisible(visible: boolean): void {
+    this.layer.setVisible(visible);
+  }
+
+  setOpacity(opacity: number): void {
+    this.layer.setOpacity(Math.min(1, Math.max(0, opacity)));
+  }
+
+  dispose(): void {
+    for (const off of this.#unlisten.splice(0)) off();
+  }
+}

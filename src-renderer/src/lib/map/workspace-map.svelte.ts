@@ -1,0 +1,154 @@
+import Map from 'ol/Map';
+import View from 'ol/View';
+import TileLayer from 'ol/layer/Tile';
+import Graticule from 'ol/layer/Graticule';
+import OSM from 'ol/source/OSM';
+import { Stroke, Text, Fill } from 'ol/style';
+import { Attribution, Rotate, ScaleLine } from 'ol/control';
+import { defaults as defaultInteractions } from 'ol/interaction/defaults';
+import { fromLonLat, getPointResolution, toLonLat } from 'ol/proj';
+import { createBasemap } from './basemap';
+import { INITIAL_VIEW } from './initial-view';
+import { LayerEntry } from './layer-entry.svelte';
+import { BASEMAP_COLOURS } from './palette';
+import { normaliseLon } from '../format/geo';
+
+/** Screen pixels per metre at the conventional 96 dpi, to turn a ground resolution into a map scale. */
+const PIXELS_PER_METRE = 96 / 0.0254;
+const VIEW_PROJECTION = 'EPSG:3857';
+
+export type MapStatus = 'loading' | 'ready';
+
+/**
+ * The workspace's OpenLayers map and the few facts the UI shows about it (cursor position, zoom, scale). Svelte
+ * components read the $state fields; only this class talks to OpenLayers' view and events.
+ */
+export class WorkspaceMap {
+  readonly map: Map;
+  readonly layers: LayerEntry[];
+  /** Cursor position in lon/lat degrees, null when the pointer is outside the map. */
+  cursor = $state<[number, number] | null>(null);
+  zoom = $state<number>(INITIAL_VIEW.zoom);
+  /** Map scale denominator at the view centre (1:n), at 96 dpi. */
+  scale = $state(0);
+  rotation = $state(0);
+  status = $state<MapStatus>('loading');
+
+  constructor() {
+    const basemap = createBasemap(VIEW_PROJECTION);
+    const osm = new TileLayer({ source: new OSM(), visible: false });
+    const graticule = new Graticule({
+      strokeStyle: new Stroke({ color: BASEMAP_COLOURS.graticule, width: 0.7, lineDash: [2, 3] }),
+      showLabels: true,
+      wrapX: true,
+      // Longitudes along the top edge: the bottom holds the scale bar and the attribution.
+      lonLabelPosition: 1,
+      lonLabelStyle: graticuleLabel('top'),
+      latLabelStyle: graticuleLabel('end'),
+    });
+    this.layers = [
+      new LayerEntry(graticule, { id: 'graticule', title: 'Graticule', group: 'overlay', subtitle: 'Lon/lat grid' }),
+      new LayerEntry(osm, {
+        id: 'osm',
+        title: 'OpenStreetMap',
+        group: 'basemap',
+        subtitle: 'Online tiles · © OpenStreetMap contributors',
+        online: true,
+      }),
+      new LayerEntry(basemap.layer, {
+        id: 'natural-earth',
+        title: 'Countries',
+        group: 'basemap',
+        subtitle: 'Natural Earth 1:50m · offline',
+      }),
+    ];
+
+    this.map = new Map({
+      // Bottom to top: offline countries, online tiles (they hide the countries where they load, and the offline
+      // map shows through where they fail), graticule.
+      layers: [basemap.layer, osm, graticule],
+      view: new View({
+        projection: VIEW_PROJECTION,
+        center: fromLonLat([...INITIAL_VIEW.center]),
+        zoom: INITIAL_VIEW.zoom,
+        minZoom: 1,
+        maxZoom: 20,
+        constrainResolution: false,
+      }),
+      controls: [
+        new ScaleLine({ units: 'metric', minWidth: 96, maxWidth: 160 }),
+        new Attribution({ collapsible: true, collapsed: false }),
+        new Rotate({ autoHide: true, tipLabel: 'Reset rotation (north up)' }),
+      ],
+      // Keys are read from the whole document so that +/- and arrows work without first clicking the map; OpenLayers
+      // skips events whose target is an input, so the panel's controls keep their own keys.
+      keyboardEventTarget: document,
+      interactions: defaultInteractions(),
+    });
+
+    this.map.on('pointermove', (e) => {
+      if (e.dragging) return;
+      const [lon, lat] = toLonLat(e.coordinate, VIEW_PROJECTION);
+      this.cursor = [normaliseLon(lon), lat];
+    });
+    const view = this.map.getView();
+    const onView = () => this.#readView();
+    view.on('change:resolution', onView);
+    view.on('change:center', onView);
+    view.on('change:rotation', onView);
+    this.#readView();
+
+    void basemap.loaded.then(() => {
+      this.map.once('rendercomplete', () => (this.status = 'ready'));
+      this.map.render();
+    });
+  }
+
+  /** Attach to (or detach from, with null) a DOM element; the map fills it. */
+  setTarget(element: HTMLElement | null): void {
+    this.map.setTarget(element ?? undefined);
+  }
+
+  zoomBy(delta: number): void {
+    const view = this.map.getView();
+    const zoom = view.getZoom();
+    if (zoom === undefined) return;
+    view.animate({ zoom: view.getConstrainedZoom(zoom + delta), duration: 200 });
+  }
+
+  home(): void {
+    const view = this.map.getView();
+    view.animate({ center: fromLonLat([...INITIAL_VIEW.center]), zoom: INITIAL_VIEW.zoom, rotation: 0, duration: 350 });
+  }
+
+  dispose(): void {
+    for (const l of this.layers) l.dispose();
+    this.map.setTarget(undefined);
+    this.map.dispose();
+  }
+
+  #readView(): void {
+    const view = this.map.getView();
+    const resolution = view.getResolution();
+    const center = view.getCenter();
+    this.zoom = view.getZoom() ?? this.zoom;
+    this.rotation = view.getRotation();
+    if (resolution !== undefined && center) {
+      // Ground metres per pixel at the centre (Web Mercator stretches with latitude), then pixels → paper.
+      const metres = getPointResolution(view.getProjection(), resolution, center, 'm');
+      this.scale = metres * PIXELS_PER_METRE;
+    }
+  }
+}
+
+function graticuleLabel(side: 'top' | 'end'): Text {
+  return new Text({
+    font: '10px system-ui, sans-serif',
+    fill: new Fill({ color: BASEMAP_COLOURS.graticuleLabel }),
+    stroke: new Stroke({ color: 'rgba(255,255,255,0.85)', width: 3 }),
+    textBaseline: side === 'top' ? 'top' : 'middle',
+    textAlign: side === 'end' ? 'end' : 'center',
+    offsetY: side === 'top' ? 4 : 0,
+    offsetX: side === 'end' ? -4 : 0,
+  });
+}
