@@ -13,3 +13,18 @@ export type AppInfo = z.infer<typeof AppInfo>;
 export const appMethods = {
   'app.info': method(z.object({}), AppInfo, 'Application name, version and transport.'),
 };
+
+/**
+ * A menu item of the Electron window was chosen. The main process handles the native part (the open dialogs,
+ * the about box) and tells the renderer what happened so it can react (load the dataset, show the export panel).
+ */
+export const MenuAction = z.enum(['openDataset', 'openWorkspace', 'export', 'toggleLayers', 'togglePanels']);
+export type MenuAction = z.infer<typeof MenuAction>;
+
+export const appEvents = {
+  'app.menu': z.object({
+    action: MenuAction,
+    /** The folder chosen in the dialog, for openDataset / openWorkspace. */
+    path: z.string().optional(),
+  }),
+};

@@ -1,8 +1,12 @@
 import type { z } from 'zod';
 import type { MethodSpec } from './define';
 import { appMethods } from './app';
+import { dialogMethods } from './dialog';
 import { engineMethods } from './engine';
 import { eventSchemas } from './events';
+import { filesMethods } from './files';
+import { jobsMethods } from './jobs';
+import { settingsMethods } from './settings';
 
 /**
  * The one API of the main process. Every service method that the renderer, the CLI or a remote browser may call
@@ -11,6 +15,10 @@ import { eventSchemas } from './events';
 export const methods = {
   ...appMethods,
   ...engineMethods,
+  ...settingsMethods,
+  ...jobsMethods,
+  ...filesMethods,
+  ...dialogMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type Methods = typeof methods;
@@ -30,8 +38,15 @@ export function isEventName(name: string): name is EventName {
   return Object.prototype.hasOwnProperty.call(events, name);
 }
 
-/** What services implement: one async function per method. */
-export type ApiHandlers = { [M in MethodName]: (request: z.output<Methods[M]['request']>) => Promise<ResponseOf<M>> };
+/** Facts about the caller that a handler may need (app.info reports the transport, for one). */
+export interface CallContext {
+  transport: 'ipc' | 'serve';
+}
+
+/** What services implement: one async function per method, given the validated request. */
+export type ApiHandlers = {
+  [M in MethodName]: (request: z.output<Methods[M]['request']>, context: CallContext) => Promise<z.input<Methods[M]['response']>>;
+};
 
 /** What every client (renderer, tests, CLI) sees, whatever the transport. */
 export interface ApiClient {
@@ -40,18 +55,5 @@ export interface ApiClient {
   on<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void;
 }
 
-/** Errors cross transports as this shape, so the renderer can show `message` and branch on `code`. */
-export interface ApiErrorShape {
-  code: 'bad_request' | 'not_found' | 'forbidden' | 'conflict' | 'internal' | 'unavailable' | 'cancelled';
-  message: string;
-}
-
-export class ApiError extends Error implements ApiErrorShape {
-  constructor(
-    readonly code: ApiErrorShape['code'],
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+// The error type lives apart from the schemas so that the renderer's client can use it without bundling zod.
+export { ApiError, type ApiErrorCode, type ApiErrorShape } from './errors';

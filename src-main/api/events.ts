@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { appEvents } from './app';
+import { jobsEvents } from './jobs';
+import { settingsEvents } from './settings';
 
 /** A log line from a service or job, streamed to every connected client. */
 export const LogEvent = z.object({
@@ -8,7 +11,10 @@ export const LogEvent = z.object({
   time: z.string(),
 });
 
-/** Events pushed from the main process to clients. Job events are added by the jobs domain. */
+/** Events pushed from the main process to clients. Each domain keeps its events next to its methods. */
 export const eventSchemas = {
   log: LogEvent,
+  ...appEvents,
+  ...jobsEvents,
+  ...settingsEvents,
 };
