@@ -7,4 +7,5 @@ import type { Command } from './command';
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   engine: { summary: 'Show the compute engine in use and why faster ones were skipped', load: async () => (await import('./engine')).engineCommand },
   bench: { summary: 'Benchmark a training/inference workload on the engine in use', load: async () => (await import('./bench')).benchCommand },
+  raster: { summary: 'Show GeoTIFF facts and band statistics exactly as GDAL reads them', load: async () => (await import('./raster')).rasterCommand },
 };
