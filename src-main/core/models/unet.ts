@@ -117,6 +117,14 @@ function up(ctx: Ctx, x: tf.SymbolicTensor, skip: tf.SymbolicTensor, name: strin
   return doubleConv(ctx, cat, `${name}.conv`, out, Math.floor(catChannels / 2));
 }
 
+/**
+ * Whether a U-Net layer (name without its scope, e.g. `up2.conv.conv1`) is in the decoder. An encoder checkpoint
+ * (SSL) has no decoder, so transfer and freezing treat the two halves separately.
+ */
+export function isUNetDecoderLayer(suffix: string): boolean {
+  return /^up\d/.test(suffix);
+}
+
 export interface UNetEncoderOutputs {
   /** Skip connections inc, down1, down2, down3 (full, 1/2, 1/4, 1/8 resolution). */
   skips: tf.SymbolicTensor[];
