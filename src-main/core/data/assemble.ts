@@ -1,97 +1,161 @@
 /**
  * Batch assembly kernels: copy one cached patch record into its slot of a batch tensor (NHWC Float32), applying in
- * a single pass the augmentation geometry (see augment.ts), the normalisation (an affine map plus clamp) and, for
- * spectral data, the gain/offset jitter (folded into the same affine map).
+ * a single pass the augmentation geometry (augment.ts), the normalisation and, for Sentinel-2, the gain/offset
+ * jitter, all folded into one affine map v = stored * scale + shift.
  *
- * These loops are the loader's hot path (target: >= 5,000 patches/s of S2 + S1 + WorldCover with augmentation on
- * one core). They take the typed arrays directly, keep one scalar affine per modality (all bands of S2 share the
- * tutorial's rule, so do S1's), and avoid any allocation per patch.
+ * This is the loader's hot path (target >= 5,000 patches/s of S2 + S1 + WorldCover with augmentation, batch 32).
+ * Three choices make it fast enough in plain JavaScript:
+ * - The cache stores values already clipped to the normalisation range (S2 DN in [0, 10000], S1 in [-25, 0] dB),
+ *   so the kernels need no clamp: an affine map of values in range stays in range, and so does interpolation.
+ * - Each kernel is used with exactly one typed-array type and channel count (S2: Uint16 x 12, S1: Int16 x 2, DEM:
+ *   Float32 x 1), so V8 keeps every element access monomorphic; the per-pixel channel loops are unrolled.
+ *   The near-duplicate functions below are deliberate.
+ * - Geometry is two table lookups per output pixel (Sampling: source pixel = A[y] + B[x]); no allocation per patch.
  */
 import type { Sampling } from './augment';
 
 export interface Affine {
   scale: number;
   shift: number;
-  lo: number;
-  hi: number;
 }
 
-type Source = { readonly length: number; readonly [i: number]: number };
 
-/**
- * Writes patch `src[base .. base + size*size*channels)` (HWC) into `out[outBase ..]`, resampled by `s` (or copied
- * when `s` is null) and mapped through `f`. Bilinear for crops (`s.integer` false), else exact pixel moves.
- */
-export function writeSpatial(src: Source, base: number, channels: number, size: number, s: Sampling | null, f: Affine, out: Float32Array, outBase: number): void {
-  const { scale, shift, lo, hi } = f;
+// ---- Sentinel-2: Uint16, 12 channels ---------------------------------------------------------------------------
+
+export function writeS2(src: Uint16Array, base: number, size: number, s: Sampling | null, k: number, m: number, out: Float32Array, ob: number): void {
   if (s === null) {
-    const n = size * size * channels;
-    for (let i = 0; i < n; i++) {
-      const v = src[base + i] * scale + shift;
-      out[outBase + i] = v < lo ? lo : v > hi ? hi : v;
-    }
+    const n = size * size * 12;
+    for (let i = 0; i < n; i++) out[ob + i] = src[base + i] * k + m;
     return;
   }
-  let o = outBase;
   if (s.integer) {
     const A = s.nearA, B = s.nearB;
+    let o = ob;
     for (let y = 0; y < size; y++) {
       const a = A[y];
       for (let x = 0; x < size; x++) {
-        const p = base + (a + B[x]) * channels;
-        for (let c = 0; c < channels; c++) {
-          const v = src[p + c] * scale + shift;
-          out[o++] = v < lo ? lo : v > hi ? hi : v;
-        }
+        const p = base + (a + B[x]) * 12;
+        out[o] = src[p] * k + m; out[o + 1] = src[p + 1] * k + m; out[o + 2] = src[p + 2] * k + m;
+        out[o + 3] = src[p + 3] * k + m; out[o + 4] = src[p + 4] * k + m; out[o + 5] = src[p + 5] * k + m;
+        out[o + 6] = src[p + 6] * k + m; out[o + 7] = src[p + 7] * k + m; out[o + 8] = src[p + 8] * k + m;
+        out[o + 9] = src[p + 9] * k + m; out[o + 10] = src[p + 10] * k + m; out[o + 11] = src[p + 11] * k + m;
+        o += 12;
       }
     }
     return;
   }
   const A0 = s.a0, A1 = s.a1, WA = s.wa, B0 = s.b0, B1 = s.b1, WB = s.wb;
+  let o = ob;
   for (let y = 0; y < size; y++) {
     const a0 = A0[y], a1 = A1[y], wa = WA[y];
     for (let x = 0; x < size; x++) {
-      const b0 = B0[x], b1 = B1[x], wb = WB[x];
-      const p00 = base + (a0 + b0) * channels, p01 = base + (a0 + b1) * channels;
-      const p10 = base + (a1 + b0) * channels, p11 = base + (a1 + b1) * channels;
-      for (let c = 0; c < channels; c++) {
-        // Normalise (and clamp) the four neighbours first: S1 nodata (-32768) must not bleed into its neighbours.
-        let v00 = src[p00 + c] * scale + shift, v01 = src[p01 + c] * scale + shift;
-        let v10 = src[p10 + c] * scale + shift, v11 = src[p11 + c] * scale + shift;
-        v00 = v00 < lo ? lo : v00 > hi ? hi : v00;
-        v01 = v01 < lo ? lo : v01 > hi ? hi : v01;
-        v10 = v10 < lo ? lo : v10 > hi ? hi : v10;
-        v11 = v11 < lo ? lo : v11 > hi ? hi : v11;
-        const top = v00 + (v01 - v00) * wb;
-        const bottom = v10 + (v11 - v10) * wb;
-        out[o++] = top + (bottom - top) * wa;
+      const wb = WB[x];
+      // Bilinear weights of the four neighbours, with the affine scale folded in.
+      const w00 = (1 - wa) * (1 - wb) * k, w01 = (1 - wa) * wb * k, w10 = wa * (1 - wb) * k, w11 = wa * wb * k;
+      const p00 = base + (a0 + B0[x]) * 12, p01 = base + (a0 + B1[x]) * 12;
+      const p10 = base + (a1 + B0[x]) * 12, p11 = base + (a1 + B1[x]) * 12;
+      for (let c = 0; c < 12; c++) out[o++] = src[p00 + c] * w00 + src[p01 + c] * w01 + src[p10 + c] * w10 + src[p11 + c] * w11 + m;
+    }
+  }
+}
+
+// ---- Sentinel-1: Int16, 2 channels ------------------------------------------------------------------------------
+
+export function writeS1(src: Int16Array, base: number, size: number, s: Sampling | null, k: number, m: number, out: Float32Array, ob: number): void {
+  if (s === null) {
+    const n = size * size * 2;
+    for (let i = 0; i < n; i++) out[ob + i] = src[base + i] * k + m;
+    return;
+  }
+  if (s.integer) {
+    const A = s.nearA, B = s.nearB;
+    let o = ob;
+    for (let y = 0; y < size; y++) {
+      const a = A[y];
+      for (let x = 0; x < size; x++) {
+        const p = base + (a + B[x]) * 2;
+        out[o] = src[p] * k + m;
+        out[o + 1] = src[p + 1] * k + m;
+        o += 2;
       }
     }
+    return;
   }
-}
-
-/**
- * Class map (Uint8, `ignoreCode` = no label) -> one-hot channels (`out` must be zero-filled) or an Int32 mask
- * (`ignoreValue` where no label). Always nearest-neighbour: classes are never interpolated.
- */
-export function writeOneHot(src: Uint8Array, base: number, classes: number, size: number, s: Sampling | null, ignoreCode: number, out: Float32Array, outBase: number): void {
-  let o = outBase;
+  const A0 = s.a0, A1 = s.a1, WA = s.wa, B0 = s.b0, B1 = s.b1, WB = s.wb;
+  let o = ob;
   for (let y = 0; y < size; y++) {
-    const a = s ? s.nearA[y] : y * size;
-    for (let x = 0; x < size; x++, o += classes) {
-      const k = src[base + a + (s ? s.nearB[x] : x)];
-      if (k !== ignoreCode && k < classes) out[o + k] = 1;
+    const a0 = A0[y], a1 = A1[y], wa = WA[y];
+    for (let x = 0; x < size; x++) {
+      const wb = WB[x];
+      const w00 = (1 - wa) * (1 - wb) * k, w01 = (1 - wa) * wb * k, w10 = wa * (1 - wb) * k, w11 = wa * wb * k;
+      const p00 = base + (a0 + B0[x]) * 2, p01 = base + (a0 + B1[x]) * 2;
+      const p10 = base + (a1 + B0[x]) * 2, p11 = base + (a1 + B1[x]) * 2;
+      out[o++] = src[p00] * w00 + src[p01] * w01 + src[p10] * w10 + src[p11] * w11 + m;
+      out[o++] = src[p00 + 1] * w00 + src[p01 + 1] * w01 + src[p10 + 1] * w10 + src[p11 + 1] * w11 + m;
     }
   }
 }
 
-export function writeMask(src: Uint8Array, base: number, size: number, s: Sampling | null, ignoreCode: number, ignoreValue: number, out: Int32Array, outBase: number): void {
-  let o = outBase;
+// ---- DEM: Float32, 1 channel -------------------------------------------------------------------------------------
+
+export function writeDem(src: Float32Array, base: number, size: number, s: Sampling | null, k: number, m: number, out: Float32Array, ob: number): void {
+  if (s === null) {
+    const n = size * size;
+    for (let i = 0; i < n; i++) out[ob + i] = src[base + i] * k + m;
+    return;
+  }
+  let o = ob;
+  if (s.integer) {
+    const A = s.nearA, B = s.nearB;
+    for (let y = 0; y < size; y++) {
+      const a = base + A[y];
+      for (let x = 0; x < size; x++) out[o++] = src[a + B[x]] * k + m;
+    }
+    return;
+  }
+  const A0 = s.a0, A1 = s.a1, WA = s.wa, B0 = s.b0, B1 = s.b1, WB = s.wb;
   for (let y = 0; y < size; y++) {
-    const a = s ? s.nearA[y] : y * size;
+    const a0 = base + A0[y], a1 = base + A1[y], wa = WA[y];
     for (let x = 0; x < size; x++) {
-      const k = src[base + a + (s ? s.nearB[x] : x)];
-      out[o++] = k === ignoreCode ? ignoreValue : k;
+      const wb = WB[x];
+      const top = src[a0 + B0[x]] * (1 - wb) + src[a0 + B1[x]] * wb;
+      const bottom = src[a1 + B0[x]] * (1 - wb) + src[a1 + B1[x]] * wb;
+      out[o++] = (top * (1 - wa) + bottom * wa) * k + m;
+    }
+  }
+}
+
+// ---- Class maps: Uint8 class index, `ignore` code = no label ------------------------------------------------------
+
+/** One-hot channels (`out` zero-filled by the caller). Always nearest-neighbour: classes are never interpolated. */
+export function writeOneHot(src: Uint8Array, base: number, classes: number, size: number, s: Sampling | null, ignore: number, out: Float32Array, ob: number): void {
+  let o = ob;
+  for (let y = 0; y < size; y++) {
+    const a = base + (s ? s.nearA[y] : y * size);
+    for (let x = 0; x < size; x++, o += classes) {
+      const c = src[a + (s ? s.nearB[x] : x)];
+      if (c !== ignore && c < classes) out[o + c] = 1;
+    }
+  }
+}
+
+/** Int32 mask with `ignoreValue` where there is no label. */
+export function writeMask(src: Uint8Array, base: number, size: number, s: Sampling | null, ignore: number, ignoreValue: number, out: Int32Array, ob: number): void {
+  let o = ob;
+  if (s === null) {
+    const n = size * size;
+    for (let i = 0; i < n; i++) {
+      const c = src[base + i];
+      out[ob + i] = c === ignore ? ignoreValue : c;
+    }
+    return;
+  }
+  const A = s.nearA, B = s.nearB;
+  for (let y = 0; y < size; y++) {
+    const a = base + A[y];
+    for (let x = 0; x < size; x++) {
+      const c = src[a + B[x]];
+      out[o++] = c === ignore ? ignoreValue : c;
     }
   }
 }

@@ -109,11 +109,9 @@ export interface Sampling {
   integer: boolean;
 }
 
-function axisTables(size: number, start: number, length: number, reverse: boolean, stride: number) {
-  const near = new Int32Array(size);
-  const i0 = new Int32Array(size);
-  const i1 = new Int32Array(size);
-  const w = new Float32Array(size);
+/** Fills one axis' tables (see `Sampling`) for an output axis of `size` pixels. */
+function fillAxis(size: number, start: number, length: number, reverse: boolean, stride: number,
+  near: Int32Array, i0: Int32Array, i1: Int32Array, w: Float32Array): void {
   const scale = length / size;
   for (let i = 0; i < size; i++) {
     const j = reverse ? size - 1 - i : i;
@@ -125,20 +123,21 @@ function axisTables(size: number, start: number, length: number, reverse: boolea
     i1[i] = Math.min(f + 1, size - 1) * stride;
     w[i] = u - f;
   }
-  return { near, i0, i1, w };
 }
 
-export function samplingOf(t: PatchAugmentation, size: number): Sampling {
+export function emptySampling(size: number): Sampling {
+  const ints = () => new Int32Array(size);
+  const floats = () => new Float32Array(size);
+  return { size, nearA: ints(), nearB: ints(), a0: ints(), a1: ints(), wa: floats(), b0: ints(), b1: ints(), wb: floats(), integer: true };
+}
+
+/** The sampling tables of `t`, written into `into` when given (no allocation: batch assembly reuses one). */
+export function samplingOf(t: PatchAugmentation, size: number, into: Sampling = emptySampling(size)): Sampling {
   // Output y drives the source row axis (stride = size) unless transposed, then it drives the column axis.
-  const fromY = axisTables(size, t.transpose ? t.cropCol : t.cropRow, t.cropSize, t.flipY, t.transpose ? 1 : size);
-  const fromX = axisTables(size, t.transpose ? t.cropRow : t.cropCol, t.cropSize, t.flipX, t.transpose ? size : 1);
-  return {
-    size,
-    nearA: fromY.near, nearB: fromX.near,
-    a0: fromY.i0, a1: fromY.i1, wa: fromY.w,
-    b0: fromX.i0, b1: fromX.i1, wb: fromX.w,
-    integer: t.cropSize === size && t.cropRow === 0 && t.cropCol === 0,
-  };
+  fillAxis(size, t.transpose ? t.cropCol : t.cropRow, t.cropSize, t.flipY, t.transpose ? 1 : size, into.nearA, into.a0, into.a1, into.wa);
+  fillAxis(size, t.transpose ? t.cropRow : t.cropCol, t.cropSize, t.flipX, t.transpose ? size : 1, into.nearB, into.b0, into.b1, into.wb);
+  into.integer = t.cropSize === size && t.cropRow === 0 && t.cropCol === 0;
+  return into;
 }
 
 type NumericArray = { readonly length: number; [i: number]: number };

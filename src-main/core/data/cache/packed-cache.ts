@@ -4,14 +4,17 @@
  *
  *   header.json      format version, dataset identity, per patch: source fingerprint, which modalities are present,
  *                    its 10 m grid (CRS + transform) and the problems met while decoding it
- *   s2.bin           Uint16 [120*120*12] per patch, NHWC, digital numbers rounded to integers (the 20/60 m bands
- *                    are bilinearly resampled, rounding changes them by at most 0.5 DN = 0.00005 reflectance)
- *   s1.bin           Int16 [120*120*2] per patch, NHWC, dB * 100 (0.005 dB steps; range +-327 dB; -32768 = NaN)
+ *   s2.bin           Uint16 [120*120*12] per patch, NHWC, digital numbers rounded to integers and clipped to
+ *                    [0, 10000] (the 20/60 m bands are bilinearly resampled; rounding changes them by at most
+ *                    0.5 DN = 0.00005 reflectance)
+ *   s1.bin           Int16 [120*120*2] per patch, NHWC, dB * 100 clipped to [-25, 0] dB (0.01 dB steps);
+ *                    nodata/NaN stored as -25 dB (no signal)
  *   dem.bin          Float32 [120*120] per patch, metres (Int16 could not hold 0.1 m steps above 3,276 m)
  *   worldcover.bin   Uint8 [120*120] per patch, class index 0..10, 255 = ignore
  *   vectors.bin      Float32 [VECTOR_LENGTH] per patch (season, climate zone, ERA-5, fractions, labels; NaN unknown)
- * Raw units are kept (normalisation is applied while assembling batches), so training-set statistics can change
- * without rebuilding. A patch absent in a modality keeps a zero record.
+ * S2 and S1 are clipped to the ranges their fixed normalisation (normalise.ts) keeps anyway: batch assembly then
+ * needs no clamp, which matters in the hot loop (assemble.ts). DEM and ERA-5 stay in raw units, so training-set
+ * statistics can change without rebuilding. A patch absent in a modality keeps a zero record.
  *
  * Invalidation: each patch's fingerprint covers the size and mtime of all its source files; a changed patch is
  * re-decoded in place, a different patch list, dataset tables (CSV, parquet) or format version rebuild everything.
@@ -28,7 +31,7 @@ import type { DataProblem } from '../problems';
 import { fileFingerprint } from '../raster-io';
 import { computeVectors, VECTOR_LENGTH } from '../targets';
 
-export const CACHE_FORMAT_VERSION = 1;
+export const CACHE_FORMAT_VERSION = 2;
 const PIXELS = PATCH_SIZE * PATCH_SIZE;
 
 export const CACHED_MODALITIES = ['s2', 's1', 'dem', 'worldcover'] as const;
@@ -55,8 +58,11 @@ export function recordLength(m: CachedModality | 'vectors'): number {
   return m === 'vectors' ? VECTOR_LENGTH : PIXELS * STORE[m].channels;
 }
 
+export const S2_STORE_MAX = 10000;
+/** S1 is stored as round(dB * 100) in [S1_STORE_MIN, S1_STORE_MAX]. */
 export const S1_STORE_SCALE = 100;
-export const S1_STORE_NAN = -32768;
+export const S1_STORE_MIN = -2500;
+export const S1_STORE_MAX = 0;
 export const WORLDCOVER_STORE_IGNORE = 255;
 
 const PRESENT_BIT: Record<CachedModality, number> = { s2: 1, s1: 2, dem: 4, worldcover: 8 };
@@ -153,14 +159,14 @@ export function encodeRecord(m: CachedModality, decoded: DecodedPatch, out: Stor
     if (!src) return false;
     for (let i = 0; i < src.length; i++) {
       const v = Math.round(src[i]);
-      out[i] = v < 0 ? 0 : v > 65535 ? 65535 : v;
+      out[i] = v < 0 ? 0 : v > S2_STORE_MAX ? S2_STORE_MAX : v;
     }
   } else if (m === 's1') {
     const src = decoded.s1;
     if (!src) return false;
     for (let i = 0; i < src.length; i++) {
       const v = src[i];
-      out[i] = v !== v ? S1_STORE_NAN : Math.max(-32767, Math.min(32767, Math.round(v * S1_STORE_SCALE)));
+      out[i] = v !== v ? S1_STORE_MIN : Math.max(S1_STORE_MIN, Math.min(S1_STORE_MAX, Math.round(v * S1_STORE_SCALE)));
     }
   } else if (m === 'dem') {
     if (!decoded.dem) return false;
