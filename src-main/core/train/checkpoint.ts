@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ModalityId, TargetId } from '../data/modalities';
+import type { NormalisationStats } from '../data/normalise';
 import { loadModel, loadNamedWeights, saveModel } from './model-io';
 
 /**
@@ -27,8 +28,8 @@ export interface ModalityInfo {
   id: ModalityId;
   /** Channel order the weights expect (band names, or class names for one-hot inputs). */
   bands: string[];
-  /** Per-channel statistics the inputs were standardised with (train split of the pretraining/training data). */
-  normalisation?: { mean: number[]; std: number[] };
+  /** How the inputs were normalised (the data layer's rule, e.g. "clip(DN / 10000, 0, 1)"); must match to reuse. */
+  normalisation?: string;
 }
 
 export interface HeadInfo {
@@ -67,6 +68,8 @@ export interface CheckpointMeta {
   inputSize: [number, number];
   fusion?: 'early' | 'late';
   modalities: ModalityInfo[];
+  /** DEM and ERA-5 statistics of the training split, reused unchanged by every later run on these weights. */
+  stats?: NormalisationStats;
   heads: HeadInfo[];
   encoders: EncoderInfo[];
   /** The spec the model was built from (models/buildTaskModel), to rebuild it exactly. */

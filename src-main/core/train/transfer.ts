@@ -8,6 +8,7 @@ import {
   WORLDCOVER_CLASSES,
   type ModalityId,
 } from '../data/modalities';
+import { S1_DB_MAX, S1_DB_MIN, S2_SCALE, type NormalisationStats } from '../data/normalise';
 import { inScope, NAME_SEP } from '../models/names';
 import type { TaskModel } from '../models/task-model';
 import { applyTransferMode, layerPart } from '../models/task-model';
@@ -17,10 +18,12 @@ import type { CheckpointMeta, EncoderInfo, ModalityInfo } from './checkpoint';
  * Transfer learning from a checkpoint (an SSL 'encoder' checkpoint or a trained 'model'): match the checkpoint's
  * encoders to the new model's encoders by the modalities they read, check that everything the weights depend on
  * agrees, copy the weights by layer name, and freeze according to the mode:
- *   linear-probe: only the heads train (everything else frozen, BatchNorm in inference mode);
- *   frozen:       the transferred layers are frozen, the rest (fusion glue, a U-Net decoder the checkpoint does not
- *                 have, heads) trains;
+ *   linear-probe: only the heads train (plus a U-Net decoder the checkpoint does not have), BatchNorm of frozen
+ *                 layers in inference mode;
+ *   frozen:       the transferred encoders are frozen; fusion glue, a new decoder and the heads train;
  *   full:         everything trains, the transferred layers at `backboneLrScale` times the learning rate.
+ * (models/task-model.ts applyTransferMode decides per layer part.) Encoders without a counterpart in the checkpoint
+ * start from scratch and always train.
  *
  * A mismatch is an error that says what differs (TorchGeo's users' most common complaint is weights silently used
  * with another band order or normalisation). Nothing is ever reshaped to fit.
@@ -49,6 +52,28 @@ export function modalityBands(m: ModalityId): string[] {
       return ['season'];
     case 'era5':
       return [...ERA5_VARIABLES];
+  }
+}
+
+/**
+ * The normalisation rule of a modality as the data layer applies it (data/normalise.ts), written into checkpoints.
+ * Built from the data layer's constants, so a change there makes old checkpoints fail the check instead of being
+ * fed differently scaled inputs.
+ */
+export function modalityNormalisation(m: ModalityId): string {
+  switch (m) {
+    case 's2':
+      return `clip(DN * ${S2_SCALE}, 0, 1)`;
+    case 's1':
+      return `(clip(dB, ${S1_DB_MIN}, ${S1_DB_MAX}) - ${S1_DB_MIN}) / ${S1_DB_MAX - S1_DB_MIN}`;
+    case 'dem':
+    case 'era5':
+      return '(x - mean) / std with the stored training statistics';
+    case 'worldcover':
+    case 'climatezone':
+      return 'one-hot';
+    case 'season':
+      return 'season encoding in [0, 1]';
   }
 }
 
@@ -137,6 +162,11 @@ export function matchEncoders(meta: CheckpointMeta, run: RunSignature): { matche
           `band order of ${m} differs: the checkpoint expects [${theirs.bands.join(', ')}], this run has [${ours.bands.join(', ')}]`,
         );
       }
+      if (theirs.normalisation !== undefined && ours.normalisation !== undefined && theirs.normalisation !== ours.normalisation) {
+        throw new TransferError(
+          `normalisation of ${m} differs: the checkpoint's inputs were ${theirs.normalisation}, this run's are ${ours.normalisation}`,
+        );
+      }
     }
   }
   if (meta.kind === 'model') {
@@ -159,8 +189,11 @@ export interface TransferResult {
   transferredLayers: string[];
   /** Learning-rate multiplier per layer for the optimiser (lrScaleOf in the loop). */
   lrScaleOf: (layerName: string) => number;
-  /** The checkpoint's normalisation of the transferred modalities: the run must standardise its inputs with these. */
-  normalisation: Partial<Record<ModalityId, { mean: number[]; std: number[] }>>;
+  /**
+   * The checkpoint's DEM / ERA-5 statistics: the run must standardise its inputs with these (the weights were
+   * trained on inputs scaled by them), not with statistics of its own data.
+   */
+  stats?: NormalisationStats;
   /** Human-readable facts worth logging (layers kept from scratch, engine of origin...). */
   notes: string[];
 }
@@ -217,27 +250,19 @@ export function applyTransfer(
   for (const u of unmatched) notes.push(`encoder ${u.prefix} (${u.modalities.join('+')}) has no counterpart and starts from scratch`);
   if (meta.engine.backend) notes.push(`checkpoint written by the ${meta.engine.backend} engine (tfjs ${meta.engine.version})`);
 
-  if (mode === 'linear-probe') {
-    applyTransferMode(tm, 'linear-probe');
-  } else {
-    for (const layer of tm.model.layers) {
-      if (layerPart(tm.spec, layer.name) === 'input') continue;
-      layer.trainable = mode === 'full' || !transferred.has(layer.name);
-    }
-  }
-  const normalisation: TransferResult['normalisation'] = {};
-  for (const { from } of matches) {
-    for (const m of from.modalities) {
-      const n = meta.modalities.find((x) => x.id === m)?.normalisation;
-      if (n) normalisation[m] = n;
-    }
+  // The models layer owns what each mode freezes (a U-Net decoder the checkpoint lacks trains even in a probe);
+  // encoders without a counterpart in the checkpoint have nothing pretrained to protect, so they always train.
+  const decoderTransferred = [...transferred].some((name) => layerPart(tm.spec, name) === 'decoder');
+  applyTransferMode(tm, mode, { pretrainedDecoder: decoderTransferred });
+  for (const layer of tm.model.layers) {
+    if (unmatched.some((u) => inScope(layer.name, u.prefix))) layer.trainable = true;
   }
   return {
     matches,
     unmatched,
     transferredLayers: [...transferred],
     lrScaleOf: (name) => (mode === 'full' && transferred.has(name) ? backboneLrScale : 1),
-    normalisation,
+    stats: meta.stats,
     notes,
   };
 }

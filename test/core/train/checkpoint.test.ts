@@ -34,7 +34,7 @@ function meta(extra: Partial<CheckpointMeta> = {}): CheckpointMeta {
     backbone: 'resnet18',
     width: 4,
     inputSize: [8, 8],
-    modalities: [{ id: 's1', bands: ['VH', 'VV'], normalisation: { mean: [0, 0], std: [1, 1] } }],
+    modalities: [{ id: 's1', bands: ['VH', 'VV'], normalisation: '(clip(dB, -25, 0) + 25) / 25' }],
     heads: [{ target: 'lulc', task: 'classification', classes: 3, weight: 1, output: 'head__fc' }],
     encoders: [{ prefix: 'enc', modalities: ['s1'], channels: 3, features: 4 }],
     ...extra,

@@ -4,7 +4,7 @@ import { buildResNet18Encoder } from '../../../src-main/core/models/resnet';
 import { buildUNetEncoder } from '../../../src-main/core/models/unet';
 import { buildTaskModel, type TaskModel } from '../../../src-main/core/models/task-model';
 import { CHECKPOINT_FORMAT, type CheckpointMeta, type EncoderInfo } from '../../../src-main/core/train/checkpoint';
-import { applyTransfer, matchEncoders, modalityBands, type RunSignature, TransferError } from '../../../src-main/core/train/transfer';
+import { applyTransfer, matchEncoders, modalityBands, modalityNormalisation, type RunSignature, TransferError } from '../../../src-main/core/train/transfer';
 import type { ModalityId } from '../../../src-main/core/data/modalities';
 
 const SIZE = 32;
@@ -30,9 +30,10 @@ function encoderCheckpoint(backbone: 'resnet18' | 'unet', encs: { prefix: string
     backbone,
     width: WIDTH,
     inputSize: [SIZE, SIZE],
-    modalities: encs.map((e) => ({ id: e.mod, bands: modalityBands(e.mod), normalisation: { mean: [1], std: [2] } })),
+    modalities: encs.map((e) => ({ id: e.mod, bands: modalityBands(e.mod), normalisation: modalityNormalisation(e.mod) })),
     heads: [],
     encoders,
+    stats: { version: 1, dem: { mean: 400, std: 300 }, era5: { mean: [], std: [], variables: [] }, source: { split: 'train', patches: 10 } },
   };
   return { weights, meta };
 }
@@ -43,7 +44,7 @@ function signature(tm: TaskModel): RunSignature {
     width: tm.spec.width,
     inputSize: tm.spec.inputSize,
     encoders: tm.encoders,
-    modalities: tm.spec.modalities.map((m) => ({ id: m, bands: modalityBands(m) })),
+    modalities: tm.spec.modalities.map((m) => ({ id: m, bands: modalityBands(m), normalisation: modalityNormalisation(m) })),
     heads: tm.spec.tasks.map((t) => ({ target: t.target, task: t.kind, classes: t.classes })),
   };
 }
@@ -69,7 +70,7 @@ describe('transfer', () => {
     expect(r.lrScaleOf('backbone_s2__conv1')).toBe(0.1);
     expect(r.lrScaleOf('lulc')).toBe(1);
     expect(tm.model.layers.filter((l) => l.weights.length > 0).every((l) => l.trainable)).toBe(true);
-    expect(r.normalisation.s2).toEqual({ mean: [1], std: [2] });
+    expect(r.stats?.dem).toEqual({ mean: 400, std: 300 });
     tm.model.dispose();
     tf.dispose(ck.weights);
   });
@@ -90,6 +91,8 @@ describe('transfer', () => {
     const sig = signature(tm);
     const swapped = { ...sig, modalities: [{ id: 's2' as const, bands: ['B02', 'B01', ...modalityBands('s2').slice(2)] }] };
     expect(() => matchEncoders(ck.meta, swapped)).toThrow(/band order of s2 differs/);
+    const rescaled = { ...sig, modalities: [{ id: 's2' as const, bands: modalityBands('s2'), normalisation: 'DN / 3000' }] };
+    expect(() => matchEncoders(ck.meta, rescaled)).toThrow(/normalisation of s2 differs/);
     expect(() => matchEncoders(ck.meta, { ...sig, width: 4 })).toThrow(/width 2 but this run uses width 4/);
     expect(() => matchEncoders(ck.meta, { ...sig, backbone: 'unet' })).toThrow(/resnet18 backbone but this run uses unet/);
     expect(() => matchEncoders(ck.meta, { ...sig, inputSize: 64 })).toThrow(/32x32 patches but this run uses 64x64/);
@@ -100,7 +103,7 @@ describe('transfer', () => {
     tf.dispose(ck.weights);
   });
 
-  it('frozen: freezes the transferred U-Net encoder, trains its decoder and head; linear-probe: only heads', () => {
+  it('frozen: freezes the transferred U-Net encoder, trains its decoder and head; linear-probe: heads (and the new decoder)', () => {
     const ck = encoderCheckpoint('unet', [{ prefix: 'enc', mod: 's2', channels: 12 }]);
     ck.meta.encoders[0].prefix = 'enc';
     const spec = { modalities: ['s2' as const], backbone: 'unet' as const, width: WIDTH, inputSize: SIZE, tasks: [{ target: 'worldcover' as const }] };
@@ -117,8 +120,23 @@ describe('transfer', () => {
     const probe = buildTaskModel(spec);
     applyTransfer(probe, ck.meta, ck.weights, signature(probe), 'linear-probe');
     const trainable = probe.model.layers.filter((l) => l.trainable && l.weights.length > 0).map((l) => l.name);
-    expect(trainable).toEqual(['worldcover']);
+    // The decoder is not in an SSL encoder checkpoint: it trains even in a probe; the encoder does not.
+    expect(trainable.filter((n) => !n.startsWith('backbone__up'))).toEqual(['worldcover']);
+    expect(trainable.some((n) => n.startsWith('backbone__up1'))).toBe(true);
+    expect(probe.model.getLayer('backbone__inc.conv1').trainable).toBe(false);
     probe.model.dispose();
+    tf.dispose(ck.weights);
+  });
+
+  it('an encoder without a counterpart (DEM next to a transferred S2) starts from scratch and trains, even when frozen', () => {
+    const ck = encoderCheckpoint('resnet18', [{ prefix: 's2', mod: 's2', channels: 12 }]);
+    const tm = buildTaskModel({ modalities: ['s2', 'dem'], fusion: 'late', backbone: 'resnet18', width: WIDTH, inputSize: SIZE, tasks: [{ target: 'lulc' }] });
+    const r = applyTransfer(tm, ck.meta, ck.weights, signature(tm), 'frozen');
+    expect(r.unmatched.map((u) => u.prefix)).toEqual(['backbone_dem']);
+    expect(tm.model.getLayer('backbone_s2__conv1').trainable).toBe(false);
+    expect(tm.model.getLayer('backbone_dem__conv1').trainable).toBe(true);
+    expect(r.notes.join('\n')).toMatch(/backbone_dem \(dem\) has no counterpart/);
+    tm.model.dispose();
     tf.dispose(ck.weights);
   });
 });
