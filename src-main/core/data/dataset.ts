@@ -14,7 +14,7 @@ import {
   ERA5_VARIABLES, IGNORE_INDEX, KOPPEN_CLASSES, MODALITIES, PATCH_SIZE, S1_BANDS, S2_BANDS, TARGETS, WORLDCOVER_CLASS_COUNT,
 } from './modalities';
 import type { Batch, ModalityId, TargetId } from './modalities';
-import { DEFAULT_AUGMENT, emptySampling, sampleAugmentation, samplingOf, type AugmentOptions, type PatchAugmentation, type Sampling } from './augment';
+import { DEFAULT_AUGMENT, emptySampling, identityAugmentation, sampleAugmentation, samplingOf, type AugmentOptions, type PatchAugmentation, type Sampling } from './augment';
 import { writeDem, writeMask, writeOneHot, writeS1, writeS2, type Affine } from './assemble';
 import { buildCache, defaultCacheDir, PackedCache, S1_STORE_SCALE, WORLDCOVER_STORE_IGNORE, type BuildReport, type CacheProgress } from './cache/packed-cache';
 import { patchFootprint, type Footprint } from './georef';
@@ -49,6 +49,12 @@ export interface BatchOptions {
   rng?: Rng;
   /** Fraction threshold of the `landcover` multi-label target (default 0.1, see targets.ts). */
   landcoverThreshold?: number;
+  /**
+   * A previous batch whose arrays may be overwritten (same batch size and modalities): saves allocating and
+   * page-faulting ~25 MB per batch, which otherwise costs as much as the assembly itself. Only pass a batch
+   * whose data has already been consumed (e.g. copied into tensors).
+   */
+  into?: Batch;
 }
 
 export type DataKey = ModalityId | TargetId;
@@ -64,6 +70,7 @@ export interface PatchSource {
 }
 
 const PIXELS = PATCH_SIZE * PATCH_SIZE;
+const IDENTITY_SAMPLING = samplingOf(identityAugmentation(PATCH_SIZE), PATCH_SIZE);
 const SPATIAL_INPUTS = ['s2', 's1', 'dem', 'worldcover'] as const;
 
 function isNaNAt(v: Float32Array, offset: number): boolean {
@@ -264,11 +271,16 @@ export class PatchDataset implements PatchSource {
     const outs: Partial<Record<(typeof SPATIAL_INPUTS)[number], Float32Array>> = {};
     for (const m of spatial) {
       const c = MODALITIES[m].channels;
-      outs[m] = new Float32Array(n * PIXELS * c);
+      const old = options.into?.inputs[m]?.data;
+      if (old && old.length === n * PIXELS * c) {
+        if (m === 'worldcover') old.fill(0); // one-hot: only the hot entries are written
+        outs[m] = old;
+      } else outs[m] = new Float32Array(n * PIXELS * c);
       batch.inputs[m] = { data: outs[m]!, shape: [n, PATCH_SIZE, PATCH_SIZE, c] };
     }
     const wantMask = targets.includes('worldcover');
-    const mask = wantMask ? new Int32Array(n * PIXELS) : null;
+    const oldMask = options.into?.targets.worldcover;
+    const mask = wantMask ? (oldMask instanceof Int32Array && oldMask.length === n * PIXELS ? oldMask : new Int32Array(n * PIXELS)) : null;
 
     const wc = this.cache.array('worldcover') as Uint8Array;
     const s2 = this.cache.array('s2') as Uint16Array;
@@ -279,7 +291,9 @@ export class PatchDataset implements PatchSource {
     for (let b = 0; b < n; b++) {
       const i = indices[b];
       const t = augment ? sampleAugmentation(options.rng!, PATCH_SIZE, augment) : null;
-      const s: Sampling | null = t ? samplingOf(t, PATCH_SIZE, this.sampling) : null;
+      // Without augmentation the identity tables still go through the unrolled gather loops (faster than a flat
+      // loop in V8, measured).
+      const s: Sampling = t ? samplingOf(t, PATCH_SIZE, this.sampling) : IDENTITY_SAMPLING;
       for (const m of spatial) {
         const out = outs[m]!;
         if (m === 'worldcover') {
