@@ -3,7 +3,7 @@
 // (security.ts, ipc.ts, menu.ts, window-state.ts, app-protocol.ts) where tests check it; this file only wires.
 // @ts-ignore -- electron is an optional dependency whose types are absent when its download failed; the local
 // ElectronMain interface types what is used either way.
-import * as electronModule from 'electron';
+import { app as appModule, BrowserWindow as BrowserWindowModule, Menu as MenuModule, dialog as dialogModule, ipcMain as ipcMainModule, protocol as protocolModule, screen as screenModule, session as sessionModule, shell as shellModule } from 'electron';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,17 @@ import {
 } from './security';
 import { captureBounds, restoreBounds } from './window-state';
 
-const { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell, screen } = electronModule as unknown as ElectronMain;
+const { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell, screen } = {
+  app: appModule,
+  BrowserWindow: BrowserWindowModule,
+  Menu: MenuModule,
+  dialog: dialogModule,
+  ipcMain: ipcMainModule,
+  protocol: protocolModule,
+  session: sessionModule,
+  shell: shellModule,
+  screen: screenModule,
+} as unknown as ElectronMain;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
