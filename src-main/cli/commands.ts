@@ -7,5 +7,6 @@ import type { Command } from './command';
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   engine: { summary: 'Show the compute engine in use and why faster ones were skipped', load: async () => (await import('./engine')).engineCommand },
   bench: { summary: 'Benchmark a training/inference workload on the engine in use', load: async () => (await import('./bench')).benchCommand },
+  serve: { summary: 'Serve the app to a web browser (token-protected HTTP + WebSocket)', load: async () => (await import('./serve')).serveCommand },
   raster: { summary: 'Show GeoTIFF facts and band statistics exactly as GDAL reads them', load: async () => (await import('./raster')).rasterCommand },
 };
