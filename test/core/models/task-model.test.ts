@@ -131,6 +131,8 @@ describe('training a tiny multitask model', () => {
   };
 
   it('lowers the loss on a fixed batch, with a flat tensor count across steps', () => {
+    // The unit setup runs on wasm; the U-Net's gradients (conv, max-pool, bilinear resize, BN) must all exist there.
+    expect(tf.getBackend()).toBe('wasm');
     const tm = buildTaskModel(spec);
     const xs = inputsFor(tm.inputNames, 4);
     const ys = targetsFor(tm, 4);
