@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { MODALITIES, type ModalityId } from '../data/modalities';
+import { MODALITIES, MODALITY_IDS, type ModalityId } from '../data/modalities';
 import { createRng } from '../data/rng';
-import { LayerSeeds } from '../models/init';
-import { scoped } from '../models/names';
-import { resnet18Features, resnet18FeatureSize } from '../models/resnet';
-import { unetEncoder, unetFeatureSize } from '../models/unet';
+import { buildEncoder, buildProjector, encoderFeatureSize } from '../models/encoder';
+import { EARLY_BACKBONE_SCOPE, lateBackboneScope } from '../models/fusion';
 import type { BackboneName, EncoderInfo } from './checkpoint';
 import { EarlyStopping } from './early-stopping';
 import { type BatchSource, shuffledBatches, throwIfAborted, TrainingCancelled } from './loop';
@@ -21,14 +19,19 @@ import { augmentView, type ViewAugmentOptions } from './ssl-augment';
  *   projector shared by both (512 -> 512 -> 256 at width 64, scaled with the width), NT-Xent with temperature 0.1,
  *   and the co-located S2 and S1 patches of the same place as the positive pair.
  *
- * Only the encoders are kept (the projector is discarded after pretraining, as in both papers); they are saved as an
- * 'encoder' checkpoint whose EncoderInfo entries tell a downstream run which layers encode which modalities.
+ * The encoders are the models layer's (models/encoder.ts), built under the scope they have downstream (`backbone` for
+ * simclr = early fusion; `backbone_s2` and `backbone_s1` for contrastive-s1s2 = the branches of late fusion), so the
+ * checkpoint loads by layer name. Only the encoders are kept (the projector is discarded, as in both papers); they
+ * are saved as one 'encoder' checkpoint whose EncoderInfo entries say which scope encodes which modalities.
  */
 
 export type SslMethod = 'simclr' | 'contrastive-s1s2';
 
 export interface SslModels {
-  /** Inputs: one per encoder (named by the encoder prefix); outputs: the pooled feature vector of each encoder. */
+  /**
+   * All encoders as one model (what the checkpoint saves): inputs named by modality id, one pooled feature output
+   * per encoder, in `encoders` order.
+   */
   encoder: tf.LayersModel;
   projector: tf.LayersModel;
   encoders: EncoderInfo[];
@@ -44,12 +47,12 @@ export interface BuildSslOptions {
   seed: number;
 }
 
-/** The modalities each encoder reads. simclr: one encoder named 'encoder'; contrastive: 's2' and 's1'. */
+/** The encoders of a method: their scope and the modalities each reads. */
 export function sslEncoderPlan(method: SslMethod, modalities: ModalityId[] = ['s2']): { prefix: string; modalities: ModalityId[] }[] {
   if (method === 'contrastive-s1s2') {
     return [
-      { prefix: 's2', modalities: ['s2'] },
-      { prefix: 's1', modalities: ['s1'] },
+      { prefix: lateBackboneScope('s2'), modalities: ['s2'] },
+      { prefix: lateBackboneScope('s1'), modalities: ['s1'] },
     ];
   }
   const nonSpatial = modalities.filter((m) => MODALITIES[m].kind !== 'spatial');
@@ -58,45 +61,29 @@ export function sslEncoderPlan(method: SslMethod, modalities: ModalityId[] = ['s
   }
   if (modalities.length === 0) throw new Error('simclr needs at least one spatial modality');
   // Canonical order, the same early fusion uses, so the first convolution's channels line up downstream.
-  const ordered = (Object.keys(MODALITIES) as ModalityId[]).filter((m) => modalities.includes(m));
-  return [{ prefix: 'encoder', modalities: ordered }];
-}
-
-function channelsOf(mods: ModalityId[]): number {
-  return mods.reduce((n, m) => n + MODALITIES[m].channels, 0);
+  const ordered = MODALITY_IDS.filter((m) => modalities.includes(m));
+  return [{ prefix: EARLY_BACKBONE_SCOPE, modalities: ordered }];
 }
 
 export function buildSslModels(opts: BuildSslOptions): SslModels {
   const plan = sslEncoderPlan(opts.method, opts.modalities);
-  const inputs: tf.SymbolicTensor[] = [];
-  const outputs: tf.SymbolicTensor[] = [];
-  const encoders: EncoderInfo[] = [];
-  for (const e of plan) {
-    const channels = channelsOf(e.modalities);
-    const input = tf.input({ shape: [opts.inputSize, opts.inputSize, channels], name: scoped(e.prefix, 'input') });
-    const trunk = { width: opts.width, seed: createRng(opts.seed).fork(e.prefix).int(2 ** 31 - 1), name: e.prefix };
-    const features = opts.backbone === 'resnet18' ? resnet18Features(input, trunk) : unetEncoder(input, trunk).pooled;
-    inputs.push(input);
-    outputs.push(features);
-    const size = opts.backbone === 'resnet18' ? resnet18FeatureSize(opts.width) : unetFeatureSize(opts.width);
-    encoders.push({ prefix: e.prefix, modalities: e.modalities, channels, features: size });
-  }
-  const encoder = tf.model({ inputs, outputs, name: 'ssl_encoder' });
-  const projector = buildProjector(encoders[0].features, opts.seed);
-  return { encoder, projector, encoders };
-}
-
-/** The projection head f -> f -> f/2 (512 -> 512 -> 256 for ResNet-18 at width 64), shared by all encoders. */
-export function buildProjector(features: number, seed: number): tf.LayersModel {
-  const seeds = new LayerSeeds(seed);
-  const input = tf.input({ shape: [features], name: 'projector__input' });
-  const h = tf.layers
-    .dense({ name: 'projector__fc1', units: features, activation: 'relu', kernelInitializer: seeds.denseKernel('projector__fc1') })
-    .apply(input) as tf.SymbolicTensor;
-  const z = tf.layers
-    .dense({ name: 'projector__fc2', units: Math.max(1, Math.floor(features / 2)), kernelInitializer: seeds.denseKernel('projector__fc2') })
-    .apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: z, name: 'projector' });
+  const built = plan.map((e) =>
+    buildEncoder({
+      modalities: e.modalities,
+      backbone: opts.backbone,
+      width: opts.width,
+      inputSize: opts.inputSize,
+      seed: createRng(opts.seed).fork(e.prefix).int(2 ** 31 - 1),
+      scope: e.prefix,
+    }),
+  );
+  const encoder =
+    built.length === 1
+      ? built[0].model
+      : tf.model({ inputs: built.flatMap((b) => b.model.inputs), outputs: built.map((b) => b.model.outputs[0]), name: 'ssl_encoders' });
+  const features = encoderFeatureSize(opts);
+  const projector = buildProjector({ inputDim: features, seed: createRng(opts.seed).fork('projector').int(2 ** 31 - 1) });
+  return { encoder, projector, encoders: built.map((b) => ({ ...b.part })) };
 }
 
 export interface SslProgress {
@@ -144,36 +131,45 @@ export interface PretrainOptions {
 
 const CONTRASTIVE_VIEWS: ViewAugmentOptions = { cropScale: [0.6, 1], gain: 0.1, offset: 0.1, noise: 0.02 };
 
-/** Input tensors of each encoder for a batch (spatial modalities concatenated along channels). */
-function encoderInputs(batch: Awaited<ReturnType<BatchSource['getBatch']>>, encoders: EncoderInfo[]): tf.Tensor4D[] {
-  return encoders.map((e) => {
-    const parts = e.modalities.map((m) => {
-      const x = batch.inputs[m];
-      if (x === undefined) throw new Error(`batch has no ${m} input (needed by the ${e.prefix} encoder)`);
-      return tf.tensor4d(x.data, x.shape as [number, number, number, number]);
-    });
-    return parts.length === 1 ? parts[0] : tf.concat(parts, -1);
+/** Input tensors of one encoder for a batch, one per modality (channels-last). */
+function modalityTensors(batch: Awaited<ReturnType<BatchSource['getBatch']>>, e: EncoderInfo): tf.Tensor4D[] {
+  return e.modalities.map((m) => {
+    const x = batch.inputs[m];
+    if (x === undefined) throw new Error(`batch has no ${m} input (needed by the ${e.prefix} encoder)`);
+    return tf.tensor4d(x.data, x.shape as [number, number, number, number]);
   });
+}
+
+/**
+ * One augmented view of an encoder's inputs. Modalities are augmented together (stacked, one crop, split again), so
+ * the channels of one view stay co-registered.
+ */
+function viewOf(xs: tf.Tensor4D[], rng: ReturnType<typeof createRng>, opts: ViewAugmentOptions): tf.Tensor4D[] {
+  if (xs.length === 1) return [augmentView(xs[0], rng, opts)];
+  const sizes = xs.map((x) => x.shape[3]);
+  return tf.split(augmentView(tf.concat(xs, -1), rng, opts), sizes, -1) as tf.Tensor4D[];
 }
 
 /** Two embeddings [n, d] per batch: of the two views (simclr) or of the S2 and S1 patches (contrastive-s1s2). */
 function embedPair(
   method: SslMethod,
   models: SslModels,
-  inputs: tf.Tensor4D[],
+  batch: Awaited<ReturnType<BatchSource['getBatch']>>,
   training: boolean,
   views: { rngA: ReturnType<typeof createRng>; rngB: ReturnType<typeof createRng>; opts: ViewAugmentOptions } | undefined,
 ): [tf.Tensor2D, tf.Tensor2D] {
   const project = (f: tf.Tensor): tf.Tensor2D => models.projector.apply(f, { training }) as tf.Tensor2D;
   if (method === 'simclr') {
-    const x = inputs[0];
-    const a = views ? augmentView(x, views.rngA, views.opts) : x;
-    const b = views ? augmentView(x, views.rngB, views.opts) : x;
+    const xs = modalityTensors(batch, models.encoders[0]);
+    const a = views ? viewOf(xs, views.rngA, views.opts) : xs;
+    const b = views ? viewOf(xs, views.rngB, views.opts) : xs;
     const fa = models.encoder.apply(a, { training }) as tf.Tensor;
     const fb = models.encoder.apply(b, { training }) as tf.Tensor;
     return [project(fa), project(fb)];
   }
-  const xs = views ? [augmentView(inputs[0], views.rngA, views.opts), augmentView(inputs[1], views.rngB, views.opts)] : inputs;
+  const [s2] = modalityTensors(batch, models.encoders[0]);
+  const [s1] = modalityTensors(batch, models.encoders[1]);
+  const xs = views ? [augmentView(s2, views.rngA, views.opts), augmentView(s1, views.rngB, views.opts)] : [s2, s1];
   const [f2, f1] = models.encoder.apply(xs, { training }) as tf.Tensor[];
   return [project(f2), project(f1)];
 }
@@ -239,9 +235,8 @@ export async function pretrain(opts: PretrainOptions): Promise<{ history: SslEpo
         });
         lr = lrAt(globalStep);
         const loss = tf.tidy(() => {
-          const inputs = encoderInputs(batch, models.encoders);
           const { value, grads } = tf.variableGrads(() => {
-            const [za, zb] = embedPair(opts.method, models, inputs, true, {
+            const [za, zb] = embedPair(opts.method, models, batch, true, {
               rngA: brng.fork('view:a'),
               rngB: brng.fork('view:b'),
               opts: viewOpts,
@@ -269,7 +264,7 @@ export async function pretrain(opts: PretrainOptions): Promise<{ history: SslEpo
           throwIfAborted(opts.signal);
           const batch = await opts.source.getBatch(valBatches[s], { modalities, targets: [], augment: false, rng: createRng('val') });
           const [l, t] = tf.tidy(() => {
-            const [za, zb] = embedPair(opts.method, models, encoderInputs(batch, models.encoders), false, undefined);
+            const [za, zb] = embedPair(opts.method, models, batch, false, undefined);
             return [ntXent(za, zb, opts.temperature).dataSync()[0], top1(za, zb)];
           });
           vl += l * batch.size;

@@ -51,10 +51,10 @@ const val = Array.from({ length: 8 }, (_, i) => 16 + i);
 describe('SSL pretraining', () => {
   it('encoder plans: contrastive uses s2 and s1 encoders; simclr refuses non-spatial modalities', () => {
     expect(sslEncoderPlan('contrastive-s1s2')).toEqual([
-      { prefix: 's2', modalities: ['s2'] },
-      { prefix: 's1', modalities: ['s1'] },
+      { prefix: 'backbone_s2', modalities: ['s2'] },
+      { prefix: 'backbone_s1', modalities: ['s1'] },
     ]);
-    expect(sslEncoderPlan('simclr', ['s1', 's2'])).toEqual([{ prefix: 'encoder', modalities: ['s2', 's1'] }]);
+    expect(sslEncoderPlan('simclr', ['s1', 's2'])).toEqual([{ prefix: 'backbone', modalities: ['s2', 's1'] }]);
     expect(() => sslEncoderPlan('simclr', ['season'])).toThrow(/not spatial/);
   });
 
@@ -63,21 +63,35 @@ describe('SSL pretraining', () => {
     expect(models.encoder.inputs.map((i) => i.shape)).toEqual([[null, SIZE, SIZE, 12], [null, SIZE, SIZE, 2]]);
     expect(models.projector.outputs[0].shape).toEqual([null, 8]);
     expect(models.encoders.map((e) => e.features)).toEqual([16, 16]);
+    expect(models.encoder.inputNames).toEqual(['s2', 's1']);
+    expect(models.encoder.getLayer('backbone_s1__conv1').getWeights()[0].shape).toEqual([7, 7, 2, 2]);
     const counts: number[] = [];
     const r = await pretrain({
       method: 'contrastive-s1s2', models, source: source(), trainIndices: train, valIndices: val,
-      epochs: 4, batchSize: 8, seed: 2, optimizer: { name: 'adam', lr: 3e-3 }, temperature: 0.1,
+      epochs: 5, batchSize: 4, seed: 2, optimizer: { name: "adam", lr: 3e-3 }, temperature: 0.1,
       onEpochEnd: () => {
         counts.push(tf.memory().numTensors);
       },
     });
-    expect(r.history).toHaveLength(4);
-    expect(r.history[3].train.loss).toBeLessThan(r.history[0].train.loss);
+    expect(r.history).toHaveLength(5);
+    expect(r.history[4].train.loss).toBeLessThan(r.history[0].train.loss);
     expect(new Set(counts.slice(1)).size).toBe(1);
     expect(r.best).toBeDefined();
     const bestLoss = Math.min(...r.history.map((h) => h.val.loss));
     expect(r.best!.value).toBe(bestLoss);
     for (const h of r.history) expect(h.val.top1).toBeGreaterThanOrEqual(0);
+    models.encoder.dispose();
+    models.projector.dispose();
+  });
+
+  it('simclr over stacked S2+S1 keeps one co-registered crop per view', async () => {
+    const models = buildSslModels({ method: 'simclr', backbone: 'resnet18', width: 2, inputSize: SIZE, modalities: ['s1', 's2'], seed: 4 });
+    expect(models.encoders).toEqual([expect.objectContaining({ prefix: 'backbone', modalities: ['s2', 's1'], channels: 14 })]);
+    const r = await pretrain({
+      method: 'simclr', models, source: source(), trainIndices: train, valIndices: val,
+      epochs: 1, batchSize: 8, seed: 5, optimizer: { name: 'adam', lr: 1e-3 }, temperature: 0.2,
+    });
+    expect(Number.isFinite(r.history[0].train.loss)).toBe(true);
     models.encoder.dispose();
     models.projector.dispose();
   });
