@@ -52,6 +52,10 @@ describe('the job service', () => {
     expect(statesOf(job.id)).toEqual(['queued', 'running', 'done']);
     const values = progress.filter((e) => e.jobId === job.id).map((e) => e.progress);
     expect(values).toEqual([...values].sort((a, b) => a - b));
+    // The demo kind gives no ETA: the service estimates one while the job runs.
+    const midway = progress.filter((e) => e.jobId === job.id && e.state === 'running' && e.progress > 0 && e.progress < 1);
+    expect(midway.length).toBeGreaterThan(0);
+    for (const e of midway) expect(e.eta_s).toBeGreaterThanOrEqual(0);
     // Each epoch boundary is reported, whatever the coalescing of the steps in between.
     const epochs = new Set(progress.filter((e) => e.jobId === job.id && e.epoch !== undefined).map((e) => e.epoch));
     expect([...epochs]).toEqual([0, 1, 2, 3]);
@@ -223,7 +227,7 @@ describe('progress reports are sanitised', () => {
     // A kind that reports nonsense: NaN loss, Infinity metric, progress beyond 1, negative eta.
     await writeFile(
       join(dir, 'wild.mjs'),
-      `export default { async run(_p, ctx) { ctx.progress({ progress: 7, loss: NaN, metrics: { iou: Infinity, acc: 0.5 }, eta_s: -3, epoch: 0 }); return null; } };\n`,
+      `export default { async run(_p, ctx) { ctx.progress({ progress: 7, loss: NaN, metrics: { iou: Infinity, acc: 0.5 }, eta_s: -3, epoch: 0 }); ctx.progress({ epoch: 1.7, step: -4, message: 42 }); return null; } };\n`,
     );
   });
   afterAll(async () => {
@@ -240,6 +244,9 @@ describe('progress reports are sanitised', () => {
     const report = progress.find((e) => e.jobId === job.id && e.state === 'running' && e.loss !== undefined);
     expect(report).toMatchObject({ progress: 1, loss: null, metrics: { iou: null, acc: 0.5 } });
     expect(report?.eta_s).toBeUndefined();
+    // A fractional epoch is floored, a negative step and a non-string message are dropped; the job still ends well.
+    expect(end).toMatchObject({ state: 'done', epoch: 1, loss: null });
+    expect(end.step).toBeUndefined();
     expect(FINAL).toContain(end.state);
     await jobs.shutdown();
   });

@@ -47,6 +47,32 @@ export function isFinalState(state: JobState): boolean {
   return FINAL.has(state);
 }
 
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const count = (v: unknown): number | undefined => (finite(v) && v >= 0 ? Math.floor(v) : undefined);
+
+/**
+ * What a worker reports is checked again here (a kind may post anything): counts become non-negative integers,
+ * non-finite numbers null, progress is clamped to 0..1, and anything unusable is dropped.
+ */
+export function sanitizeUpdate(raw: JobProgressUpdate): JobProgressUpdate {
+  const u = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const out: JobProgressUpdate = {};
+  if (finite(u.progress)) out.progress = Math.min(1, Math.max(0, u.progress));
+  if (count(u.epoch) !== undefined) out.epoch = count(u.epoch);
+  if (count(u.step) !== undefined) out.step = count(u.step);
+  if (u.loss === null || typeof u.loss === 'number') out.loss = finite(u.loss) ? u.loss : null;
+  if (typeof u.metrics === 'object' && u.metrics !== null && !Array.isArray(u.metrics)) {
+    out.metrics = Object.fromEntries(
+      Object.entries(u.metrics as Record<string, unknown>)
+        .filter(([, v]) => v === null || typeof v === 'number')
+        .map(([k, v]) => [k, finite(v) ? v : null]),
+    );
+  }
+  if (finite(u.eta_s) && u.eta_s >= 0) out.eta_s = u.eta_s;
+  if (typeof u.message === 'string') out.message = u.message.slice(0, 500);
+  return out;
+}
+
 /**
  * Runs long work as jobs: each job in its own worker thread (so the main process stays responsive and a stuck job
  * can be terminated), at most `maxConcurrent` at once, with progress and log lines streamed as events
@@ -206,7 +232,14 @@ export class JobService {
       return;
     }
     record.worker = worker;
-    worker.on('message', (message: FromWorker) => this.onMessage(record, message));
+    worker.on('message', (message: FromWorker) => {
+      try {
+        this.onMessage(record, message);
+      } catch (err) {
+        // A malformed report must fail this job, not throw out of an event handler of the main process.
+        this.finish(record, 'failed', { error: `invalid report from the job: ${(err as Error).message}` });
+      }
+    });
     worker.on('error', (err) => {
       // An exception that escaped the kind (e.g. thrown in a timer callback) or a failed module load.
       this.finish(record, record.cancelRequested ? 'cancelled' : 'failed', { error: err.message });
@@ -245,14 +278,20 @@ export class JobService {
     }
   }
 
-  private applyProgress(record: JobRecord, update: JobProgressUpdate): void {
+  private applyProgress(record: JobRecord, raw: JobProgressUpdate): void {
     const info = record.info;
-    if (update.progress !== undefined) info.progress = Math.max(info.progress, Math.min(1, Math.max(0, update.progress)));
+    const update = sanitizeUpdate(raw);
+    if (update.progress !== undefined) info.progress = Math.max(info.progress, update.progress);
     if (update.epoch !== undefined) info.epoch = update.epoch;
     if (update.step !== undefined) info.step = update.step;
     if (update.loss !== undefined) info.loss = update.loss;
     if (update.metrics !== undefined) info.metrics = update.metrics;
     if (update.eta_s !== undefined) info.eta_s = update.eta_s;
+    else if (update.progress !== undefined && info.startedAt && info.progress > 0 && info.progress < 1) {
+      // Kinds that do not estimate their remaining time get a linear one from the progress so far.
+      const elapsed = (Date.now() - Date.parse(info.startedAt)) / 1000;
+      info.eta_s = Math.round((elapsed * (1 - info.progress)) / info.progress * 10) / 10;
+    }
     // While cancelling, keep saying so rather than the job's last status line.
     if (update.message !== undefined && !record.cancelRequested) info.message = update.message;
   }
