@@ -258,8 +258,10 @@ export class PatchDataset implements PatchSource {
     for (const t of targets) if (!(t in TARGETS)) throw new Error(`unknown target '${t}'`);
     const augment = options.augment ? { ...DEFAULT_AUGMENT, ...(options.augment === true ? {} : options.augment) } : null;
     if (augment && !options.rng) throw new Error('getBatch: augment needs an rng (every random choice comes from a seed)');
-    // Missing data is an error, not silent zeros: name the patch and how to select complete ones.
-    const require = [...mods, ...targets.filter((t) => !(TARGETS[t].kind === 'class'))];
+    // Missing data is an error, not silent zeros: name the patch and how to select complete ones. Exceptions:
+    // class targets use IGNORE_INDEX when unknown, and the climate-zone input is all zeros for a patch without a
+    // zone (ben-ge: patches over water), which is what it means.
+    const require = [...mods.filter((m) => m !== 'climatezone'), ...targets.filter((t) => !(TARGETS[t].kind === 'class'))];
     for (const i of indices) {
       for (const k of require) {
         if (!this.has(i, k)) throw new Error(`patch ${this.ids[i]} has no ${k}; select patches with indices({ require: [${require.map((x) => `'${x}'`).join(', ')}] })`);
