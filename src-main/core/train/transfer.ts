@@ -10,6 +10,8 @@ import {
 } from '../data/modalities';
 import { S1_DB_MAX, S1_DB_MIN, S2_SCALE, type NormalisationStats } from '../data/normalise';
 import { inScope, NAME_SEP } from '../models/names';
+import { copyScopeWeights, WeightTransferError } from '../models/transfer-weights';
+import { isUNetDecoderLayer } from '../models/unet';
 import type { TaskModel } from '../models/task-model';
 import { applyTransferMode, layerPart } from '../models/task-model';
 import type { CheckpointMeta, EncoderInfo, ModalityInfo } from './checkpoint';
@@ -215,35 +217,30 @@ export function applyTransfer(
   const notes: string[] = [];
   let copiedTensors = 0;
   for (const { from, to } of matches) {
+    // A U-Net decoder comes along only when the checkpoint has one (a trained segmentation model); an SSL encoder
+    // checkpoint has the encoder half only and the decoder starts from scratch.
+    const hasDecoder = Object.keys(weights).some((name) => {
+      if (!name.startsWith(`${from.prefix}${NAME_SEP}`)) return false;
+      const layer = name.slice(from.prefix.length + NAME_SEP.length).split('/')[0];
+      return isUNetDecoderLayer(layer);
+    });
+    const part = hasDecoder ? 'all' : 'encoder';
+    try {
+      copiedTensors += copyScopeWeights(weights, from.prefix, tm.model, to.prefix, { part });
+    } catch (err) {
+      if (err instanceof WeightTransferError) throw new TransferError(`encoder ${to.prefix} from checkpoint encoder ${from.prefix}: ${err.message}`);
+      throw err;
+    }
     let scratch = 0;
     for (const layer of tm.model.layers) {
       if (!inScope(layer.name, to.prefix) || layer.weights.length === 0) continue;
-      const suffix = layer.name.slice(to.prefix.length + NAME_SEP.length);
-      const found = layer.weights.map((w) => {
-        const weightSuffix = w.originalName.slice(layer.name.length);
-        return weights[`${from.prefix}${NAME_SEP}${suffix}${weightSuffix}`];
-      });
-      if (found.every((t) => t === undefined)) {
-        scratch += 1;
-        continue;
-      }
-      const missing = layer.weights.filter((_, i) => found[i] === undefined).map((w) => w.originalName);
-      if (missing.length > 0) throw new TransferError(`the checkpoint lacks ${missing.join(', ')} of layer ${layer.name}`);
-      layer.weights.forEach((w, i) => {
-        const t = found[i] as tf.Tensor;
-        if (t.shape.length !== w.shape.length || t.shape.some((d, k) => d !== w.shape[k])) {
-          throw new TransferError(
-            `shape of ${w.originalName} differs: checkpoint [${t.shape.join(', ')}], this model [${w.shape.join(', ')}]`,
-          );
-        }
-      });
-      layer.weights.forEach((w, i) => w.write(found[i] as tf.Tensor));
-      copiedTensors += layer.weights.length;
-      transferred.add(layer.name);
+      const decoder = isUNetDecoderLayer(layer.name.slice(to.prefix.length + NAME_SEP.length));
+      if (decoder && part === 'encoder') scratch += 1;
+      else transferred.add(layer.name);
     }
     notes.push(
       `encoder ${to.prefix} (${to.modalities.join('+')}) <- checkpoint encoder ${from.prefix}` +
-        (scratch > 0 ? `; ${scratch} layers not in the checkpoint start from scratch (e.g. a U-Net decoder)` : ''),
+        (scratch > 0 ? `; the ${scratch} U-Net decoder layers are not in the checkpoint and start from scratch` : ''),
     );
   }
   if (copiedTensors === 0) throw new TransferError('no weight of the checkpoint matched a layer of this model');

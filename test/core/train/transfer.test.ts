@@ -139,4 +139,26 @@ describe('transfer', () => {
     tm.model.dispose();
     tf.dispose(ck.weights);
   });
+
+  it('from a trained U-Net segmentation model the decoder comes along too (and is frozen with it)', () => {
+    const spec = { modalities: ['s2' as const], backbone: 'unet' as const, width: WIDTH, inputSize: SIZE, tasks: [{ target: 'worldcover' as const }] };
+    const trained = buildTaskModel({ ...spec, seed: 11 });
+    const weights: tf.NamedTensorMap = {};
+    for (const w of trained.model.weights) weights[w.originalName] = w.read();
+    const meta: CheckpointMeta = {
+      ...encoderCheckpoint('unet', []).meta,
+      kind: 'model',
+      modalities: [{ id: 's2', bands: modalityBands('s2'), normalisation: modalityNormalisation('s2') }],
+      encoders: trained.encoders,
+      heads: [{ target: 'worldcover', task: 'segmentation', classes: 11, weight: 1, output: 'worldcover' }],
+    };
+    const tm = buildTaskModel({ ...spec, seed: 12 });
+    applyTransfer(tm, meta, weights, signature(tm), 'frozen');
+    expect(values(tm.model.getLayer('backbone__up1.conv.conv1').getWeights()[0])).toEqual(values(trained.model.getLayer('backbone__up1.conv.conv1').getWeights()[0]));
+    expect(tm.model.getLayer('backbone__up1.conv.conv1').trainable).toBe(false);
+    // Heads are never transferred: the new run's head keeps its own initialisation.
+    expect(values(tm.model.getLayer('worldcover').getWeights()[0])).not.toEqual(values(trained.model.getLayer('worldcover').getWeights()[0]));
+    tm.model.dispose();
+    trained.model.dispose();
+  });
 });
