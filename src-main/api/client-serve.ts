@@ -144,7 +144,13 @@ export function createServeClient(opts: ServeClientOptions = {}): TerrafuseClien
         throw new ApiError('unavailable', `cannot reach the Terrafuse server: ${err instanceof Error ? err.message : String(err)}`);
       }
       const text = await res.text();
-      if (res.ok) return (text ? JSON.parse(text) : undefined) as ResponseOf<M>;
+      if (res.ok) {
+        try {
+          return JSON.parse(text) as ResponseOf<M>;
+        } catch {
+          throw new ApiError('internal', `malformed response from ${method}`);
+        }
+      }
       let body: unknown;
       try {
         body = JSON.parse(text);

@@ -40,6 +40,16 @@ describe('the serve client', () => {
     progress.stop();
   });
 
+  it('turns HTTP failures into ApiErrors: error bodies, bare statuses, malformed answers', async () => {
+    const { createServeClient } = await import('../../src-main/api/client-serve');
+    const answer = (status: number, body: string) => createServeClient({ baseUrl: 'http://x.invalid', fetch: async () => new Response(body, { status }) });
+    await expect(answer(409, '{"code":"conflict","message":"busy"}').call('app.info', {})).rejects.toMatchObject({ code: 'conflict', message: 'busy' });
+    await expect(answer(401, 'no').call('app.info', {})).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(answer(503, '').call('app.info', {})).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(answer(502, '<html>').call('app.info', {})).rejects.toMatchObject({ code: 'internal' });
+    await expect(answer(200, '<html>').call('app.info', {})).rejects.toMatchObject({ code: 'internal', message: 'malformed response from app.info' });
+  });
+
   it('calls report an unreachable server as unavailable', async () => {
     const { createServeClient } = await import('../../src-main/api/client-serve');
     const client = createServeClient({ baseUrl: 'http://127.0.0.1:1', token: 'x'.repeat(20) });
