@@ -25,32 +25,24 @@ function isPacked(layout: BlockLayout): boolean {
   return true;
 }
 
-function swapBytes(buffer: ArrayBufferLike, size: number, length: number): ArrayBuffer {
-  const src = new Uint8Array(buffer, 0, length * size);
-  const out = new Uint8Array(length * size);
-  for (let i = 0; i < out.length; i += size) for (let k = 0; k < size; k++) out[i + k] = src[i + size - 1 - k];
-  return out.buffer;
-}
-
 /** The samples of one decoded block as a typed array of the band dtype (native byte order). */
 function samplesOf(layout: BlockLayout, data: ArrayBufferLike, count: number, blockIndex: number): TypedArray {
   const packed = isPacked(layout);
-  // Unpacked data come back as 1-, 2- or 4-byte unsigned integers in native order; raw data in the file's order.
+  // Unpacked data come back as 1-, 2- or 4-byte unsigned integers; everything is in native byte order (the
+  // decoder router swaps big-endian words).
   const size = packed ? (layout.bits <= 8 ? 1 : layout.bits <= 16 ? 2 : 4) : layout.bits / 8;
   if (data.byteLength < count * size) {
     throw new UnsupportedRaster(
       `corrupt data: ${layout.tiled ? 'tile' : 'strip'} ${blockIndex} decodes to ${data.byteLength} bytes, ${count * size} expected`,
     );
   }
-  let buffer: ArrayBufferLike = data;
-  if (!packed && !layout.littleEndian && size > 1) buffer = swapBytes(data, size, count);
   if (layout.sampleFormat === 3 && layout.bits === 16) {
-    const half = new Uint16Array(buffer, 0, count);
+    const half = new Uint16Array(data, 0, count);
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) out[i] = halfToFloat(half[i]);
     return out;
   }
-  return view(layout.dtype, buffer, count);
+  return view(layout.dtype, data, count);
 }
 
 const INTEGER_RANGE: Partial<Record<BlockLayout['dtype'], [number, number]>> = {

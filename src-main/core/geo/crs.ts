@@ -84,7 +84,8 @@ export interface Footprint {
 /** Points per edge when measuring the WGS 84 extent: edges of a projected raster are curves in lon/lat. */
 const EDGE_STEPS = 16;
 
-const wrapLon = (lon: number): number => ((((lon + 180) % 360) + 360) % 360) - 180;
+/** Longitude into [-180, 180), untouched (bit for bit) when it is already there. */
+const wrapLon = (lon: number): number => (lon >= -180 && lon < 180 ? lon : ((((lon + 180) % 360) + 360) % 360) - 180);
 
 /** The footprint of a raster from its geotransform (rotation and shear honoured). */
 export function footprint(info: Pick<RasterInfo, 'width' | 'height' | 'transform' | 'crs_epsg'>): Footprint {

@@ -24,6 +24,10 @@ const REVERSED = new Uint8Array(256).map((_, b) => {
 
 export interface RouterOptions {
   photometric: number;
+  /** The file's byte order; blocks come out of the router in this machine's (little-endian) order regardless. */
+  littleEndian?: boolean;
+  /** Bits per sample (uniform across bands). */
+  bits?: number;
   /** TIFF FillOrder: 2 means the bits of each byte are stored least-significant first. */
   fillOrder?: number;
   /** A geotiff worker Pool for the lossless decoders, or null to decode in this thread. */
@@ -38,14 +42,58 @@ export class DecoderRouter extends Pool {
   override bindParameters(compression: number, parameters: DecoderParameters): DecoderWorker {
     // libtiff's JPEG codec reads the bit order itself (TIFF_NOBITREV); every other codec gets reversed bytes.
     if (compression === COMPRESSION_JPEG) return jpegDecoder(parameters, this.options.photometric);
-    const inner: DecoderWorker = this.options.workers
-      ? this.options.workers.bindParameters(compression, parameters)
-      : (() => {
-          const decoder = getDecoder(compression, parameters);
-          return { decode: async (buffer: ArrayBufferLike) => (await decoder).decode(buffer) };
-        })();
-    if (this.options.fillOrder !== 2) return inner;
-    return { decode: (buffer) => inner.decode(new Uint8Array(buffer).map((b) => REVERSED[b]).buffer) };
+    const bits = this.options.bits ?? 8;
+    // geotiff.js applies the horizontal predictor in native byte order, wrongly for big-endian files; there we
+    // decompress without it, swap to native order and undo the predictor ourselves. Its floating-point predictor
+    // already yields native order, as libtiff's does.
+    const bigEndianWords = this.options.littleEndian === false && bits % 8 === 0 && bits > 8;
+    const predictor = parameters.predictor;
+    const ownPredictor = bigEndianWords && predictor === 2;
+    const inner = this.lossless(compression, ownPredictor ? { ...parameters, predictor: 1 } : parameters);
+    let decode = inner.decode;
+    if (bigEndianWords && predictor !== 3) {
+      const samples = parameters.planarConfiguration === 2 ? 1 : (parameters.bitsPerSample as ArrayLike<number>).length || 1;
+      decode = async (buffer) => {
+        const native = swapWords(await inner.decode(buffer), bits / 8);
+        if (ownPredictor) undoHorizontalPredictor(native, bits, parameters.tileWidth * samples, samples);
+        return native;
+      };
+    }
+    if (this.options.fillOrder === 2) {
+      const bitOrdered = decode;
+      decode = (buffer) => bitOrdered(new Uint8Array(buffer).map((b) => REVERSED[b]).buffer);
+    }
+    return { decode };
+  }
+
+  private lossless(compression: number, parameters: DecoderParameters): DecoderWorker {
+    if (this.options.workers) return this.options.workers.bindParameters(compression, parameters);
+    const decoder = getDecoder(compression, parameters);
+    return { decode: async (buffer: ArrayBufferLike) => (await decoder).decode(buffer) };
+  }
+}
+
+/** Big-endian words to native (little-endian) order, in a new buffer. */
+function swapWords(buffer: ArrayBufferLike, size: number): ArrayBuffer {
+  const length = buffer.byteLength - (buffer.byteLength % size);
+  const bytes = new Uint8Array(length);
+  bytes.set(new Uint8Array(buffer, 0, length));
+  for (let i = 0; i < bytes.length; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = bytes[a];
+      bytes[a] = bytes[b];
+      bytes[b] = t;
+    }
+  }
+  return bytes.buffer;
+}
+
+/** TIFF Predictor=2: each sample is stored as the difference to the same band's previous sample in the row. */
+function undoHorizontalPredictor(buffer: ArrayBuffer, bits: number, rowLength: number, stride: number): void {
+  const words = bits === 16 ? new Uint16Array(buffer) : new Uint32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
+  if (bits !== 16 && bits !== 32) throw new Error(`horizontal predictor on ${bits}-bit samples is not supported`);
+  for (let row = 0; row + rowLength <= words.length; row += rowLength) {
+    for (let i = row + stride; i < row + rowLength; i++) words[i] += words[i - stride]; // wraps like C unsigned
   }
 }
 

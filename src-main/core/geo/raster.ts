@@ -38,12 +38,15 @@ export interface ReadRasterOptions {
   pool?: Pool | 'auto' | null;
 }
 
-function wrap(path: string, err: unknown): RasterError {
+function wrap(path: string, err: unknown, size: number): RasterError {
   if (err instanceof RasterError) return err;
   if (err instanceof UnsupportedRaster) return new RasterError(path, err.message);
   const message = err instanceof Error ? err.message : String(err);
-  // geotiff.js reports damaged structures as RangeErrors from DataView or as plain Errors.
-  return new RasterError(path, `corrupt or unreadable TIFF: ${message}`);
+  // geotiff.js meets a cut-off IFD or tag value as a DataView RangeError.
+  if (err instanceof RangeError && /outside the bounds|out of bounds|beyond/i.test(message)) {
+    return new RasterError(path, `truncated or corrupt TIFF: an IFD or tag value lies beyond the end of the file (${size} bytes)`);
+  }
+  return new RasterError(path, `corrupt TIFF: ${message}`);
 }
 
 export async function openRaster(path: string): Promise<RasterInfo> {
@@ -51,7 +54,7 @@ export async function openRaster(path: string): Promise<RasterInfo> {
   try {
     return (await describe(path, opened.tiff, opened.size, opened.littleEndian)).info;
   } catch (err) {
-    throw wrap(path, err);
+    throw wrap(path, err, opened.size);
   } finally {
     await opened.close();
   }
@@ -96,12 +99,18 @@ export async function readRaster(path: string, options: ReadRasterOptions = {}):
         workers = ownPool;
       }
     }
-    const router = new DecoderRouter({ photometric: layout.photometric, fillOrder: layout.fillOrder, workers });
+    const router = new DecoderRouter({
+      photometric: layout.photometric,
+      fillOrder: layout.fillOrder,
+      littleEndian: layout.littleEndian,
+      bits: layout.bits,
+      workers,
+    });
     const decoder = router.bindParameters(layout.compression, await decoderParameters(image, layout.compression));
     const data = await readWindow(image, layout, window, bands.map((b) => b - 1), decoder, info.nodata);
     return { info, bands: data, window };
   } catch (err) {
-    throw wrap(path, err);
+    throw wrap(path, err, opened.size);
   } finally {
     if (ownPool) await ownPool.destroy();
     await opened.close();

@@ -145,9 +145,43 @@ function undecodableReason(compression: number, photometric: number, bits: numbe
   return null;
 }
 
+const FIELD_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 6: 1, 7: 1, 8: 2, 9: 4, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
+
+/**
+ * geotiff.js 3.0 reads its lazily loaded ("deferred") arrays — strip/tile offsets and byte counts of files with
+ * many blocks — as little-endian whatever the file's byte order. For big-endian files we read them ourselves and
+ * hand geotiff the values, so that its getTileOrStrip fetches the right bytes.
+ */
+async function fixBigEndianDeferredArrays(fd: Fd): Promise<void> {
+  for (const [tag, deferred] of [...fd.deferredArrays]) {
+    const size = FIELD_SIZE[deferred.fieldType];
+    if (!size) continue;
+    const [bytes] = await deferred.source.fetch([{ offset: deferred.arrayOffset, length: size * deferred.length }]);
+    const view = new DataView(bytes);
+    const values: number[] = [];
+    for (let i = 0; i < deferred.length && (i + 1) * size <= bytes.byteLength; i++) {
+      const p = i * size;
+      switch (deferred.fieldType) {
+        case 3: values.push(view.getUint16(p, false)); break;
+        case 8: values.push(view.getInt16(p, false)); break;
+        case 4: case 13: values.push(view.getUint32(p, false)); break;
+        case 9: values.push(view.getInt32(p, false)); break;
+        case 11: values.push(view.getFloat32(p, false)); break;
+        case 12: values.push(view.getFloat64(p, false)); break;
+        case 16: case 18: values.push(Number(view.getBigUint64(p, false))); break;
+        case 17: values.push(Number(view.getBigInt64(p, false))); break;
+        default: values.push(view.getUint8(p));
+      }
+    }
+    fd.actualizedFields.set(tag, values);
+    fd.deferredArrays.delete(tag);
+  }
+}
+
 export async function describe(path: string, tiff: GeoTIFF, fileSize: number, littleEndian: boolean): Promise<Described> {
   const image = await tiff.getImage(0);
   const fd = image.getFileDirectory();
+  if (!littleEndian) await fixBigEndianDeferredArrays(fd);
   const width = await first(fd, TAG.ImageWidth, 0);
   const height = await first(fd, TAG.ImageLength, 0);
   if (width <= 0 || height <= 0) throw new UnsupportedRaster(`image has no pixels (${width} x ${height})`);
