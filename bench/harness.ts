@@ -47,6 +47,8 @@ export async function profileTrainStep(w: Workload): Promise<{ totalMs: number; 
   const totalMs = performance.now() - start;
   const byName = new Map<string, KernelTime>();
   for (const k of info.kernels) {
+    // Op scopes such as fusedConv2d__op wrap kernels already listed; counting both would double the time.
+    if (k.name.endsWith('__op')) continue;
     // Backends without a kernel timer report {error}; count those as 0 rather than failing the profile.
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     const key = `${k.name} ${k.inputShapes.map((s) => `[${s?.join(',') ?? ''}]`).join(' ')}`;

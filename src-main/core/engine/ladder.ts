@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { BackendName, type EngineInfo } from '../../api/engine';
 import { wasmBinaryFolder } from './wasm-files';
 import { registerWasmGradientKernels } from './wasm-grads';
-import { wasmThreadPlan } from './wasm-threads';
+import { registerThreadedWasm, wantedThreads } from './wasm-threads';
 
 /**
  * The compute-engine ladder: native TensorFlow with CUDA, native TensorFlow on the CPU, the WebAssembly backend,
@@ -15,6 +15,11 @@ import { wasmThreadPlan } from './wasm-threads';
 export interface InitEngineOptions {
   /** Use exactly this backend (also settable with TERRAFUSE_BACKEND); failing to start it is an error. */
   force?: BackendName;
+  /**
+   * Threads for the wasm backend's XNNPACK pool; default TERRAFUSE_WASM_THREADS or every core. Only takes effect
+   * when wasm starts for the first time in the process.
+   */
+  threads?: number;
 }
 
 type Skip = EngineInfo['skipped'][number];
@@ -26,7 +31,7 @@ interface Rung {
   backend: BackendName;
   pkg: string;
   /** Brings the backend up and makes it current, or throws RungUnavailable with a reason. */
-  start(): Promise<Record<string, string | number | boolean>>;
+  start(opts: InitEngineOptions): Promise<Record<string, string | number | boolean>>;
 }
 
 const require = createRequire(import.meta.url);
@@ -51,6 +56,23 @@ function firstLine(err: unknown): string {
  * (libtensorflow), so "installed but the binding does not load" and "not installed" are told apart by whether the
  * package's own manifest resolves.
  */
+/** tf.setBackend('wasm'), with tfjs's logged-and-swallowed initialisation errors turned into a reason. */
+async function startWasm(): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const warn = console.warn;
+  let logged = '';
+  console.warn = (...args: unknown[]) => {
+    const text = args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
+    if (!text.startsWith('Initialization of backend')) logged = text;
+  };
+  try {
+    return (await tf.setBackend('wasm')) ? { ok: true } : { ok: false, reason: firstLine(logged || 'tf.setBackend returned false') };
+  } catch (err) {
+    return { ok: false, reason: firstLine(err) };
+  } finally {
+    console.warn = warn;
+  }
+}
+
 async function loadNative(pkg: string): Promise<void> {
   if (installedVersion(pkg) === undefined) throw new RungUnavailable(`${pkg} is not installed`);
   try {
@@ -107,7 +129,7 @@ const rungs: Rung[] = [
   {
     backend: 'wasm',
     pkg: '@tensorflow/tfjs-backend-wasm',
-    async start() {
+    async start(opts) {
       if (installedVersion(this.pkg) === undefined) throw new RungUnavailable(`${this.pkg} is not installed`);
       let folder: string;
       try {
@@ -116,25 +138,34 @@ const rungs: Rung[] = [
         throw new RungUnavailable(firstLine(err));
       }
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      const plan = wasmThreadPlan();
       try {
         wasm.setWasmPaths(folder);
-        if (plan.threads > 1) wasm.setThreadsCount(plan.threads);
       } catch {
         // setWasmPaths refuses once the module was instantiated; a second initEngine reuses that instance.
       }
-      try {
-        if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
-      } catch (err) {
-        throw new RungUnavailable(`wasm failed to initialise: ${firstLine(err)}`);
-      }
-      const registered = registerWasmGradientKernels();
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+      const threads = wantedThreads(opts.threads);
+      let threadsNote = '';
+      let restoreStock: (() => void) | undefined;
+      if (tf.engine().registry.wasm === undefined && threads > 1) {
+        if (!simd) threadsNote = 'single-threaded: the threaded build needs WebAssembly SIMD';
+        else if (typeof SharedArrayBuffer === 'undefined') threadsNote = 'single-threaded: no SharedArrayBuffer';
+        else restoreStock = registerThreadedWasm(wasm, threads, folder);
+      }
+      let started = await startWasm();
+      if (!started.ok && restoreStock) {
+        restoreStock();
+        threadsNote = `single-threaded: the threaded build failed (${started.reason})`;
+        started = await startWasm();
+      }
+      if (!started.ok) throw new RungUnavailable(`wasm failed to initialise: ${started.reason}`);
+      const registered = registerWasmGradientKernels();
+      const active = wasm.getThreadsCount();
       return {
         simd,
-        threads: wasm.getThreadsCount(),
-        threadsNote: plan.note,
-        binary: simd ? (wasm.getThreadsCount() > 1 ? 'threaded-simd' : 'simd') : 'plain',
+        threads: active,
+        ...(threadsNote ? { threadsNote } : {}),
+        binary: active > 1 ? 'threaded-simd' : simd ? 'simd' : 'plain',
         gradientKernels: registered.join(','),
       };
     },
@@ -163,7 +194,7 @@ function requestedBackend(opts: InitEngineOptions): BackendName | undefined {
   return parsed.data;
 }
 
-async function climb(force: BackendName | undefined): Promise<EngineInfo> {
+async function climb(force: BackendName | undefined, opts: InitEngineOptions): Promise<EngineInfo> {
   const skipped: Skip[] = [];
   for (const rung of rungs) {
     if (force !== undefined && rung.backend !== force) {
@@ -174,7 +205,7 @@ async function climb(force: BackendName | undefined): Promise<EngineInfo> {
       continue;
     }
     try {
-      const details = await rung.start();
+      const details = await rung.start(opts);
       await tf.ready();
       return {
         backend: rung.backend,
@@ -211,7 +242,7 @@ export function initEngine(opts: InitEngineOptions = {}): Promise<EngineInfo> {
   if (cached?.key === key && (settled === undefined || tf.getBackend() === backendId(settled.backend))) {
     return cached.info;
   }
-  const info = climb(force).then(
+  const info = climb(force, opts).then(
     (result) => {
       settled = result;
       return result;
