@@ -7,6 +7,7 @@ import { ApiError } from '../../src-main/api/errors';
 import type { JobProgressEvent } from '../../src-main/api/jobs';
 import { EventBus } from '../../src-main/services/events';
 import { runJobInline } from '../../src-main/services/jobs/inline';
+import { builtinJobKinds } from '../../src-main/services/jobs/kinds';
 import { JobKindRegistry } from '../../src-main/services/jobs/registry';
 import { JobService, type JobServiceOptions } from '../../src-main/services/jobs/service';
 import { resolveWorkerEntry } from '../../src-main/services/jobs/worker-entry';
@@ -187,7 +188,9 @@ describe('job kinds and worker entry', () => {
     expect(() => registry.register('demo.http', 'https://example.com/kind.js')).toThrow(/file/);
     expect(registry.has('demo.sleep')).toBe(true);
     expect(registry.has('nope')).toBe(false);
-    expect(registry.names()).toEqual(['demo.path', 'demo.sleep']);
+    // Built-in kinds (kinds.ts) and run-time ones together.
+    expect(registry.names()).toEqual([...Object.keys(builtinJobKinds), 'demo.path', 'demo.sleep'].sort());
+    for (const builtin of Object.keys(builtinJobKinds)) expect(registry.moduleOf(builtin)).toBeUndefined();
   });
 
   it('finds the worker entry from the sources, the build (also from a chunk) or the environment', async () => {
