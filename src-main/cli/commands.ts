@@ -9,4 +9,5 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   bench: { summary: 'Benchmark a training/inference workload on the engine in use', load: async () => (await import('./bench')).benchCommand },
   serve: { summary: 'Serve the app to a web browser (token-protected HTTP + WebSocket)', load: async () => (await import('./serve')).serveCommand },
   raster: { summary: 'Show GeoTIFF facts and band statistics exactly as GDAL reads them', load: async () => (await import('./raster')).rasterCommand },
+  inspect: { summary: 'Show what a dataset folder holds (layout, patches, modalities, extent, splits, problems)', load: async () => (await import('./inspect')).inspectCommand },
 };
