@@ -66,9 +66,9 @@ describe('JPEG decoder parts (libjpeg arithmetic)', () => {
 });
 
 describe('JPEG streams', () => {
-  it('honours restart intervals (DC prediction resets at each RSTn)', () => {
+  it.each([0, 3])('honours restart intervals (DC prediction resets at each RSTn), %i fill bytes before markers', (fillBytes) => {
     const dc = [10, 12, -3, 7, 7, -20, 4, 0, 1, 30, -30, 2];
-    const jpeg = encodeDcOnlyJpeg({ width: 32, height: 24, components: [{ dc, q: 3 }], restartInterval: 5 });
+    const jpeg = encodeDcOnlyJpeg({ width: 32, height: 24, components: [{ dc, q: 3 }], restartInterval: 5, fillBytes });
     expect(jpeg.includes(0xdd)).toBe(true);
     const out = decodeJpeg(jpeg, { ycbcrToRgb: false });
     for (let b = 0; b < dc.length; b++) {
@@ -181,6 +181,33 @@ describe('JPEG-in-TIFF against GDAL', () => {
     bands.forEach((band, b) => {
       for (let i = 0; i < n; i++) if (band[i] !== expected[b * n + i]) differing++;
     });
+    expect(differing).toBe(0);
+  });
+
+  // Chroma subsamplings GDAL does not write (4:2:2) and standalone streams, decoded by libjpeg through Pillow.
+  const pil = spawnSync('/usr/bin/python3', ['-c', 'import PIL, numpy'], { encoding: 'utf8' });
+  it.skipIf(pil.status !== 0).each([
+    ['4:4:4', 0],
+    ['4:2:2', 1],
+    ['4:2:0', 2],
+  ])('Pillow/libjpeg %s stream: every pixel equal', (name, subsampling) => {
+    const jpg = join(dir, `pil-${subsampling}.jpg`);
+    const script = [
+      'import sys, numpy as np',
+      'from PIL import Image',
+      'rng = np.random.default_rng(5)',
+      'y, x = np.mgrid[0:77, 0:131]',
+      'img = np.stack([(x * 2 + y) % 256, (y * 3) % 256, (x * y) % 256], -1) + rng.integers(-20, 20, (77, 131, 3))',
+      'Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(sys.argv[1], quality=85, subsampling=int(sys.argv[2]))',
+      'sys.stdout.buffer.write(np.asarray(Image.open(sys.argv[1]).convert("RGB")).tobytes())',
+    ].join('\n');
+    const run = spawnSync('/usr/bin/python3', ['-c', script, jpg, String(subsampling)], { maxBuffer: 1 << 24 });
+    expect(run.status, String(run.stderr)).toBe(0);
+    const ours = decodeJpeg(new Uint8Array(readFileSync(jpg)), { ycbcrToRgb: true });
+    expect([ours.width, ours.height, ours.components]).toEqual([131, 77, 3]);
+    const expected = new Uint8Array(run.stdout);
+    let differing = 0;
+    for (let i = 0; i < expected.length; i++) if (ours.data[i] !== expected[i]) differing++;
     expect(differing).toBe(0);
   });
 });

@@ -58,6 +58,8 @@ export interface DcOnlyJpeg {
   /** 1..3 components, all 1x1 sampled (one block per component per MCU). */
   components: DcOnlyComponent[];
   restartInterval?: number;
+  /** Fill bytes 0xFF written before each RSTn marker (legal, T.81 B.1.1.2). */
+  fillBytes?: number;
 }
 
 export function encodeDcOnlyJpeg(spec: DcOnlyJpeg): Uint8Array {
@@ -81,7 +83,7 @@ export function encodeDcOnlyJpeg(spec: DcOnlyJpeg): Uint8Array {
   for (let m = 0; m < mcus; m++) {
     if (spec.restartInterval && m > 0 && m % spec.restartInterval === 0) {
       writer.flush();
-      out.push(...writer.bytes, 0xff, 0xd0 + ((m / spec.restartInterval - 1) & 7));
+      out.push(...writer.bytes, ...Array(spec.fillBytes ?? 0).fill(0xff), 0xff, 0xd0 + ((m / spec.restartInterval - 1) & 7));
       writer = new BitWriter();
       pred.fill(0);
     }

@@ -69,12 +69,15 @@ export class BitReader {
       if (this.marker < 0 && this.pos < this.data.length) {
         byte = this.data[this.pos];
         if (byte === 0xff) {
-          const next = this.pos + 1 < this.data.length ? this.data[this.pos + 1] : -1;
-          if (next === 0x00) {
+          // 0xFF 0x00 is a stuffed 0xFF data byte; 0xFF then anything else starts a marker, possibly after fill
+          // bytes 0xFF (T.81 B.1.1.2). Stop consuming there and feed zeros.
+          let q = this.pos + 1;
+          while (q < this.data.length && this.data[q] === 0xff) q++;
+          const next = q < this.data.length ? this.data[q] : -1;
+          if (next === 0x00 && q === this.pos + 1) {
             this.pos += 2;
           } else {
-            // A marker (RSTn, EOI, ...) or the end of the buffer: stop consuming, feed zeros.
-            this.marker = next < 0 ? 0xd9 : next;
+            this.marker = next <= 0 ? 0xd9 : next;
             byte = 0;
           }
         } else {
@@ -132,19 +135,20 @@ export class BitReader {
     return v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
   }
 
-  /** Drops buffered bits and, if the data stopped at the expected RSTn marker, steps over it. */
+  /** Drops buffered bits and steps over the RSTn marker that must come next (T.81 F.2.2.5). */
   restart(expected: number): void {
     this.bits = 0;
     this.buffer = 0;
-    if (this.marker < 0) {
-      // The reader stopped before the marker: find it (there may be fill bytes 0xFF before it).
-      while (this.pos + 1 < this.data.length && !(this.data[this.pos] === 0xff && this.data[this.pos + 1] !== 0 && this.data[this.pos + 1] !== 0xff)) this.pos++;
-      this.marker = this.pos + 1 < this.data.length ? this.data[this.pos + 1] : 0xd9;
+    // If the reader stopped before reaching the marker, skip the interval's padding bits to it.
+    while (this.pos + 1 < this.data.length && !(this.data[this.pos] === 0xff && this.data[this.pos + 1] !== 0x00)) this.pos++;
+    let q = this.pos;
+    while (q < this.data.length && this.data[q] === 0xff) q++; // fill bytes
+    const found = q < this.data.length ? this.data[q] : -1;
+    if (found !== 0xd0 + expected) {
+      const what = found < 0 ? 'the end of the data' : `marker 0x${found.toString(16)}`;
+      throw new JpegError(`corrupt entropy-coded data (expected RST${expected}, found ${what})`);
     }
-    if (this.marker !== 0xd0 + expected) {
-      throw new JpegError(`corrupt entropy-coded data (expected RST${expected}, found marker 0x${this.marker.toString(16)})`);
-    }
-    this.pos += 2;
+    this.pos = q + 1;
     this.marker = -1;
   }
 }
