@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitAtAntimeridian, unwrapRing } from '../../src-renderer/src/lib/map/antimeridian';
 import { formatLat, formatLon, formatScale, normaliseLon } from '../../src-renderer/src/lib/format/geo';
+import { formatViewHash, parseViewHash } from '../../src-renderer/src/lib/map/view-hash';
 
 /**
  * The renderer's pure helpers (no browser needed). They live with the e2e tests because the renderer's tests are
@@ -90,5 +91,23 @@ describe('coordinate and scale text', () => {
     expect(formatScale(12.6)).toBe('1:13');
     expect(formatScale(0)).toBe('–');
     expect(formatScale(Number.NaN)).toBe('–');
+  });
+});
+
+describe('view in the address', () => {
+  it('round-trips zoom, lat and lon', () => {
+    const hash = formatViewHash({ center: [-3.70379, 40.41678], zoom: 7.25 });
+    expect(hash).toBe('#map=7.25/40.41678/-3.70379');
+    expect(parseViewHash(hash)).toEqual({ center: [-3.70379, 40.41678], zoom: 7.25 });
+  });
+
+  it('ignores missing, malformed and out-of-range views', () => {
+    expect(parseViewHash('')).toBeNull();
+    expect(parseViewHash('#map=4/50')).toBeNull();
+    expect(parseViewHash('#map=four/50/12')).toBeNull();
+    expect(parseViewHash('#map=30/50/12')).toBeNull();
+    expect(parseViewHash('#map=4/89/12')).toBeNull();
+    expect(parseViewHash('#map=4/50/181')).toBeNull();
+    expect(parseViewHash('#layers=x&map=4/50/12')).toEqual({ center: [12, 50], zoom: 4 });
   });
 });

@@ -40,6 +40,22 @@ async function mapView(): Promise<ScreenView> {
   return { center: INITIAL_VIEW.center, zoom: INITIAL_VIEW.zoom, box };
 }
 
+/** A screenshot once the map has stopped changing (two in a row equal): layer toggles render on a later frame. */
+async function settledScreenshot(target: Page | ReturnType<Page['locator']> = page): Promise<Buffer> {
+  let last = await target.screenshot();
+  for (let i = 0; i < 20; i++) {
+    const next = await target.screenshot();
+    if (next.equals(last)) return next;
+    last = next;
+  }
+  throw new Error('the map kept changing');
+}
+
+async function setLayer(id: string, visible: boolean): Promise<void> {
+  const box = page.locator(`[data-layer=${id}] input[type=checkbox]`);
+  await (visible ? box.check() : box.uncheck());
+}
+
 async function statusZoom(): Promise<number> {
   const text = await page.locator('.statusbar [title="Zoom level"] .num').innerText();
   return Number(text);
@@ -74,8 +90,12 @@ afterAll(async () => {
 
 describe('renderer shell in Chromium (serve mode)', () => {
   it('draws the offline basemap: land where Europe is, sea around it, a non-blank canvas', async () => {
+    // The overlays (names, grid) may cover any given pixel; the basemap alone is what is checked here.
+    await setLayer('country-names', false);
+    await setLayer('graticule', false);
+    await page.mouse.move(0, 0);
     const view = await mapView();
-    const img = decodePng(await page.screenshot());
+    const img = decodePng(await settledScreenshot());
     for (const [name, lon, lat] of ON_LAND) {
       const [x, y] = screenPixel(view, lon, lat);
       expect(shareAround(img, x, y, LAND), `land colour at ${name}`).toBeGreaterThan(0.8);
@@ -85,12 +105,18 @@ describe('renderer shell in Chromium (serve mode)', () => {
       expect(shareAround(img, x, y, OCEAN), `sea colour at ${name}`).toBeGreaterThan(0.8);
     }
 
-    const mapOnly = decodePng(await page.locator('[data-testid=map]').screenshot());
+    const mapOnly = decodePng(await settledScreenshot(page.locator('[data-testid=map]')));
     // Europe at zoom 4 is roughly half land, half sea; a blank or unstyled canvas has neither colour.
     expect(share(mapOnly, LAND)).toBeGreaterThan(0.15);
     expect(share(mapOnly, OCEAN)).toBeGreaterThan(0.15);
-    // Land, sea, borders, coasts, grid lines and labels (plus their anti-aliased edges): many distinct colours.
+    // Land, sea, borders and coasts with their anti-aliased edges, the controls: many distinct colours.
     expect(distinctColours(mapOnly)).toBeGreaterThan(8);
+
+    await setLayer('country-names', true);
+    await setLayer('graticule', true);
+    // With the overlays on, the names and the grid add their own colours (label text is darker than any line).
+    const withOverlays = decodePng(await settledScreenshot(page.locator('[data-testid=map]')));
+    expect(distinctColours(withOverlays)).toBeGreaterThan(distinctColours(mapOnly));
   });
 
   it('shows the engine that engine.info reports, with the skipped rungs in its tooltip', async () => {
@@ -175,13 +201,14 @@ describe('renderer shell in Chromium (serve mode)', () => {
   it('hides and shows a layer from the layer panel', async () => {
     const view = await mapView();
     const [x, y] = screenPixel(view, 10.5, 51.3);
-    const countries = page.locator('[data-layer=natural-earth] input[type=checkbox]');
-    await countries.uncheck();
+    await setLayer('country-names', false);
+    await setLayer('graticule', false);
+    await setLayer('natural-earth', false);
     await page.mouse.move(5, 5);
     await expect
       .poll(async () => shareAround(decodePng(await page.screenshot()), x, y, LAND))
       .toBeLessThan(0.2);
-    await countries.check();
+    await setLayer('natural-earth', true);
     await expect
       .poll(async () => shareAround(decodePng(await page.screenshot()), x, y, LAND))
       .toBeGreaterThan(0.8);

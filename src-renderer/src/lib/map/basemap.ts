@@ -1,25 +1,24 @@
 import { feature, mesh } from 'topojson-client';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import type { Feature as GeoJsonFeature, FeatureCollection, MultiLineString } from 'geojson';
+import type { Feature as GeoJsonFeature, FeatureCollection, MultiLineString, MultiPolygon, Polygon as GeoJsonPolygon } from 'geojson';
 import GeoJSON from 'ol/format/GeoJSON';
-import type Feature from 'ol/Feature';
+import Feature, { type FeatureLike } from 'ol/Feature';
+import Point from 'ol/geom/Point';
+import Polygon from 'ol/geom/Polygon';
+import VectorLayer from 'ol/layer/Vector';
 import VectorImageLayer from 'ol/layer/VectorImage';
 import VectorSource from 'ol/source/Vector';
-import { Fill, Stroke, Style } from 'ol/style';
-import type { FeatureLike } from 'ol/Feature';
-import { BASEMAP_COLOURS } from './palette';
+import { Fill, Stroke, Style, Text } from 'ol/style';
+import { fromLonLat } from 'ol/proj';
 import { splitAtAntimeridian, unwrapRing } from './antimeridian';
+import { loadAtlas, type WorldTopology } from './atlas';
+import { BASEMAP_COLOURS } from './palette';
 
 /**
- * The offline basemap: Natural Earth 1:50m land and country borders from the `world-atlas` package, bundled with
- * the renderer so that the map works with no network at all.
+ * The offline basemap: Natural Earth 1:50m land, country borders and country names from the `world-atlas` package,
+ * bundled with the renderer so that the map works with no network at all.
  */
 
 type Kind = 'land' | 'border' | 'coast';
-
-interface WorldTopology extends Topology {
-  objects: { countries: GeometryCollection<{ name: string }>; land: GeometryCollection };
-}
 
 export const NATURAL_EARTH_ATTRIBUTION =
   'Basemap: <a href="https://www.naturalearthdata.com/" target="_blank" rel="noreferrer">Natural Earth</a> (public domain)';
@@ -33,6 +32,25 @@ const STYLES: Record<Kind, Style> = {
 
 function styleOf(f: FeatureLike): Style {
   return STYLES[f.get('kind') as Kind];
+}
+
+function asFeature(lines: MultiLineString): GeoJsonFeature {
+  const geometry: MultiLineString = { type: 'MultiLineString', coordinates: lines.coordinates.flatMap(splitAtAntimeridian) };
+  return { type: 'Feature', properties: {}, geometry };
+}
+
+function planarGeometry<G extends GeoJsonPolygon | MultiPolygon>(g: G): G {
+  if (g.type === 'Polygon') return { ...g, coordinates: g.coordinates.map(unwrapRing) };
+  return { ...g, coordinates: (g as MultiPolygon).coordinates.map((poly) => poly.map(unwrapRing)) };
+}
+
+function planarPolygons(collection: FeatureCollection): FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: collection.features.map((f) =>
+      f.geometry.type === 'Polygon' || f.geometry.type === 'MultiPolygon' ? { ...f, geometry: planarGeometry(f.geometry) } : f,
+    ),
+  };
 }
 
 /** TopoJSON → OpenLayers features in the view projection: land polygons, internal borders, coastlines. */
@@ -55,46 +73,74 @@ export function worldFeatures(topology: WorldTopology, viewProjection: string): 
   return out;
 }
 
-function asFeature(lines: MultiLineString): GeoJsonFeature {
-  const geometry: MultiLineString = { type: 'MultiLineString', coordinates: lines.coordinates.flatMap(splitAtAntimeridian) };
-  return { type: 'Feature', properties: {}, geometry };
-}
-
-function planarPolygons(collection: FeatureCollection): FeatureCollection {
-  return {
-    type: 'FeatureCollection',
-    features: collection.features.map((f) => {
-      const g = f.geometry;
-      if (g.type === 'Polygon') return { ...f, geometry: { ...g, coordinates: g.coordinates.map(unwrapRing) } };
-      if (g.type === 'MultiPolygon')
-        return { ...f, geometry: { ...g, coordinates: g.coordinates.map((poly) => poly.map(unwrapRing)) } };
-      return f;
-    }),
-  };
-}
-
 /**
- * The basemap layer. The sea is the layer's background (so the canvas itself carries it, not CSS), land and lines
- * are drawn on top. Rendered as an image: it only redraws when an interaction ends, which keeps panning fluid.
- * Features load asynchronously (the atlas is a separate chunk), so the first paint of the workspace is not blocked.
+ * One label point per country: inside its largest polygon (not on the mainland's bounding-box centre, which for
+ * e.g. Norway or Croatia falls into the sea), with the polygon's size in map units to decide when it fits.
  */
+export function countryLabelFeatures(topology: WorldTopology, viewProjection: string): Feature<Point>[] {
+  const out: Feature<Point>[] = [];
+  for (const f of feature(topology, topology.objects.countries).features) {
+    const g = f.geometry;
+    if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon') || !f.properties?.name) continue;
+    const polygons = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+    let best: Polygon | undefined;
+    let bestArea = 0;
+    for (const rings of polygons) {
+      const poly = new Polygon(rings.map((r) => unwrapRing(r).map((p) => fromLonLat(p, viewProjection))));
+      const area = poly.getArea();
+      if (area > bestArea) {
+        best = poly;
+        bestArea = area;
+      }
+    }
+    if (!best) continue;
+    const inner = best.getInteriorPoint().getCoordinates();
+    out.push(new Feature({ geometry: new Point([inner[0], inner[1]]), name: f.properties.name, size: Math.sqrt(bestArea) }));
+  }
+  return out;
+}
+
+const LABEL_TEXT = new Text({
+  font: '500 11px system-ui, sans-serif',
+  fill: new Fill({ color: BASEMAP_COLOURS.label }),
+  stroke: new Stroke({ color: BASEMAP_COLOURS.labelHalo, width: 3 }),
+  overflow: true,
+});
+const LABEL_STYLE = new Style({ text: LABEL_TEXT });
+
+/** Minimum on-screen extent (pixels, square root of the area) of a country before its name is drawn. */
+const MIN_LABEL_PIXELS = 48;
+
+function labelStyle(f: FeatureLike, resolution: number): Style | undefined {
+  if ((f.get('size') as number) / resolution < MIN_LABEL_PIXELS) return undefined;
+  LABEL_TEXT.setText(f.get('name') as string);
+  return LABEL_STYLE;
+}
+
 export interface Basemap {
+  /** Land, borders and coasts over the sea colour. */
   layer: VectorImageLayer<VectorSource>;
-  /** Resolves once the atlas is parsed and its features are in the source. */
+  /** Country names, decluttered; a separate layer so it can be switched off and stays crisp while zooming. */
+  labels: VectorLayer<VectorSource<Feature<Point>>>;
+  /** Resolves once the atlas is parsed and its features are in the sources. */
   loaded: Promise<void>;
 }
 
 export function createBasemap(viewProjection: string): Basemap {
   const source = new VectorSource({ attributions: NATURAL_EARTH_ATTRIBUTION, wrapX: true });
-  const layer = new VectorImageLayer({
-    source,
-    style: styleOf,
-    background: BASEMAP_COLOURS.ocean,
-    imageRatio: 1.5,
+  // Rendered as an image: it only redraws when an interaction ends, which keeps panning fluid.
+  const layer = new VectorImageLayer({ source, style: styleOf, background: BASEMAP_COLOURS.ocean, imageRatio: 1.5 });
+  const labelSource = new VectorSource<Feature<Point>>({ wrapX: true });
+  const labels = new VectorLayer({
+    source: labelSource,
+    style: labelStyle,
+    declutter: true,
+    // Larger countries first: with decluttering, the label placed first wins a contested spot.
+    renderOrder: (a, b) => (b.get('size') as number) - (a.get('size') as number),
   });
-  const loaded = import('world-atlas/countries-50m.json').then((mod) => {
-    const topology = (mod as unknown as { default: WorldTopology }).default;
+  const loaded = loadAtlas().then((topology) => {
     source.addFeatures(worldFeatures(topology, viewProjection));
+    labelSource.addFeatures(countryLabelFeatures(topology, viewProjection));
   });
-  return { layer, loaded };
+  return { layer, labels, loaded };
 }

@@ -3,6 +3,12 @@ import type BaseLayer from 'ol/layer/Base';
 /** Sections of the layer panel, top to bottom (drawing order is the reverse: basemaps at the bottom). */
 export type LayerGroup = 'overlay' | 'data' | 'basemap';
 
+export interface LayerNotice {
+  text: string;
+  tone: 'info' | 'warning' | 'error';
+  action?: { label: string; run: () => void };
+}
+
 export interface LayerEntryOptions {
   id: string;
   title: string;
@@ -27,6 +33,8 @@ export class LayerEntry {
   readonly layer: BaseLayer;
   visible = $state(false);
   opacity = $state(1);
+  /** A message shown under the layer (a failure, a step the user must take), with an optional action button. */
+  notice = $state<LayerNotice | null>(null);
   readonly #unlisten: Array<() => void> = [];
 
   constructor(layer: BaseLayer, options: LayerEntryOptions) {
@@ -38,8 +46,14 @@ export class LayerEntry {
     this.online = options.online ?? false;
     this.visible = layer.getVisible();
     this.opacity = layer.getOpacity();
-    const onVisible = () => (this.visible = layer.getVisible());
-    const onOpacity = () => (this.opacity = layer.getOpacity());
+    // Block bodies on purpose: an OpenLayers listener that returns `false` stops the event for every later
+    // listener, and an arrow returning the assignment would do exactly that when a layer is hidden.
+    const onVisible = (): void => {
+      this.visible = layer.getVisible();
+    };
+    const onOpacity = (): void => {
+      this.opacity = layer.getOpacity();
+    };
     layer.on('change:visible', onVisible);
     layer.on('change:opacity', onOpacity);
     this.#unlisten.push(

@@ -11,6 +11,8 @@ export const BASEMAP_COLOURS = {
   /** Land/sea boundary, a shade darker than the sea so coasts read at small scales. */
   coast: '#8aa3b3',
   graticule: 'rgba(54, 78, 99, 0.22)',
+  label: '#5b6570',
+  labelHalo: 'rgba(243, 240, 232, 0.9)',
   graticuleLabel: '#51606d',
 } as const;
 

@@ -12,6 +12,14 @@ import { INITIAL_VIEW } from './initial-view';
 import { LayerEntry } from './layer-entry.svelte';
 import { BASEMAP_COLOURS } from './palette';
 import { normaliseLon } from '../format/geo';
+import type { HashView } from './view-hash';
+
+export interface WorkspaceMapOptions {
+  /** Where to open instead of INITIAL_VIEW (a view restored from the address). */
+  initialView?: HashView | null;
+  /** Called when the view settles after a pan or zoom. */
+  onViewSettled?: (view: HashView) => void;
+}
 
 /** Screen pixels per metre at the conventional 96 dpi, to turn a ground resolution into a map scale. */
 const PIXELS_PER_METRE = 96 / 0.0254;
@@ -33,8 +41,10 @@ export class WorkspaceMap {
   scale = $state(0);
   rotation = $state(0);
   status = $state<MapStatus>('loading');
+  readonly #onKey: (e: KeyboardEvent) => void;
 
-  constructor() {
+  constructor(options: WorkspaceMapOptions = {}) {
+    const start = options.initialView ?? { center: [...INITIAL_VIEW.center] as [number, number], zoom: INITIAL_VIEW.zoom };
     const basemap = createBasemap(VIEW_PROJECTION);
     const osm = new TileLayer({ source: new OSM(), visible: false });
     const graticule = new Graticule({
@@ -47,6 +57,12 @@ export class WorkspaceMap {
       latLabelStyle: graticuleLabel('end'),
     });
     this.layers = [
+      new LayerEntry(basemap.labels, {
+        id: 'country-names',
+        title: 'Country names',
+        group: 'overlay',
+        subtitle: 'Natural Earth · offline',
+      }),
       new LayerEntry(graticule, { id: 'graticule', title: 'Graticule', group: 'overlay', subtitle: 'Lon/lat grid' }),
       new LayerEntry(osm, {
         id: 'osm',
@@ -65,19 +81,19 @@ export class WorkspaceMap {
 
     this.map = new Map({
       // Bottom to top: offline countries, online tiles (they hide the countries where they load, and the offline
-      // map shows through where they fail), graticule.
-      layers: [basemap.layer, osm, graticule],
+      // map shows through where they fail), graticule, country names.
+      layers: [basemap.layer, osm, graticule, basemap.labels],
       view: new View({
         projection: VIEW_PROJECTION,
-        center: fromLonLat([...INITIAL_VIEW.center]),
-        zoom: INITIAL_VIEW.zoom,
+        center: fromLonLat(start.center),
+        zoom: start.zoom,
         minZoom: 1,
         maxZoom: 20,
         constrainResolution: false,
       }),
       controls: [
         new ScaleLine({ units: 'metric', minWidth: 96, maxWidth: 160 }),
-        new Attribution({ collapsible: true, collapsed: false }),
+        new Attribution({ collapsible: false }),
         new Rotate({ autoHide: true, tipLabel: 'Reset rotation (north up)' }),
       ],
       // Keys are read from the whole document so that +/- and arrows work without first clicking the map; OpenLayers
@@ -97,9 +113,25 @@ export class WorkspaceMap {
     view.on('change:center', onView);
     view.on('change:rotation', onView);
     this.#readView();
+    this.map.on('moveend', () => {
+      const center = view.getCenter();
+      const zoom = view.getZoom();
+      if (!center || zoom === undefined) return;
+      const [lon, lat] = toLonLat(center, VIEW_PROJECTION);
+      options.onViewSettled?.({ center: [normaliseLon(lon), lat], zoom });
+    });
+    // OpenLayers zooms in on '+', which needs Shift on many layouts; '=' (the same key unshifted) does too here.
+    this.#onKey = (e: KeyboardEvent) => {
+      if (e.key !== '=' || e.ctrlKey || e.metaKey || e.altKey || isEditable(e.target)) return;
+      e.preventDefault();
+      this.zoomBy(1);
+    };
+    document.addEventListener('keydown', this.#onKey);
 
     void basemap.loaded.then(() => {
-      this.map.once('rendercomplete', () => (this.status = 'ready'));
+      this.map.once('rendercomplete', () => {
+        this.status = 'ready';
+      });
       this.map.render();
     });
   }
@@ -121,7 +153,15 @@ export class WorkspaceMap {
     view.animate({ center: fromLonLat([...INITIAL_VIEW.center]), zoom: INITIAL_VIEW.zoom, rotation: 0, duration: 350 });
   }
 
+  /** The panel entry of a layer by its id ('osm', 'natural-earth', ...). */
+  entry(id: string): LayerEntry {
+    const found = this.layers.find((l) => l.id === id);
+    if (!found) throw new Error(`no layer '${id}'`);
+    return found;
+  }
+
   dispose(): void {
+    document.removeEventListener('keydown', this.#onKey);
     for (const l of this.layers) l.dispose();
     this.map.setTarget(undefined);
     this.map.dispose();
@@ -139,6 +179,13 @@ export class WorkspaceMap {
       this.scale = metres * PIXELS_PER_METRE;
     }
   }
+}
+
+function isEditable(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')
+  );
 }
 
 function graticuleLabel(side: 'top' | 'end'): Text {

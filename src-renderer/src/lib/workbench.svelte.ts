@@ -1,0 +1,52 @@
+import type { ApiSession } from './api/session.svelte';
+import { bindOnlineBasemap } from './map/online-basemap';
+import { formatViewHash, parseViewHash } from './map/view-hash';
+import { WorkspaceMap } from './map/workspace-map.svelte';
+
+/** Panels of the side area. Data, experiment and jobs panels join this list as their services arrive. */
+export const PANELS = [{ id: 'layers', title: 'Layers', icon: 'layers' }] as const;
+export type PanelId = (typeof PANELS)[number]['id'];
+
+/**
+ * The whole workspace behind the components: the session with the services, the map, and which side panel is
+ * open. Built once in main.ts; components only read it and call its methods.
+ */
+export class Workbench {
+  readonly session: ApiSession;
+  readonly map: WorkspaceMap;
+  panelOpen = $state(true);
+  activePanel = $state<PanelId>('layers');
+  readonly #cleanup: Array<() => void> = [];
+
+  constructor(session: ApiSession, location: Location, history: History) {
+    this.session = session;
+    this.map = new WorkspaceMap({
+      initialView: parseViewHash(location.hash),
+      // replaceState: panning must not fill the history with one entry per move.
+      onViewSettled: (view) => history.replaceState(history.state, '', formatViewHash(view)),
+    });
+    this.#cleanup.push(
+      bindOnlineBasemap(this.map.entry('osm'), session, () => location.reload()),
+      // The Electron menu's View items (Ctrl+L, Ctrl+B) arrive as events.
+      session.client.on('app.menu', ({ action }) => {
+        if (action === 'toggleLayers') this.selectPanel('layers');
+        else if (action === 'togglePanels') this.panelOpen = !this.panelOpen;
+      }),
+    );
+  }
+
+  /** Like an IDE's activity bar: choosing the open panel hides it, choosing another shows that one. */
+  selectPanel(id: PanelId): void {
+    if (this.panelOpen && this.activePanel === id) this.panelOpen = false;
+    else {
+      this.activePanel = id;
+      this.panelOpen = true;
+    }
+  }
+
+  dispose(): void {
+    for (const undo of this.#cleanup.splice(0)) undo();
+    this.map.dispose();
+    this.session.close();
+  }
+}
