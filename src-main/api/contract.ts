@@ -7,6 +7,7 @@ import { eventSchemas } from './events';
 import { filesMethods } from './files';
 import { jobsMethods } from './jobs';
 import { settingsMethods } from './settings';
+import { trainingMethods } from './training';
 
 /**
  * The one API of the main process. Every service method that the renderer, the CLI or a remote browser may call
@@ -19,6 +20,7 @@ export const methods = {
   ...jobsMethods,
   ...filesMethods,
   ...dialogMethods,
+  ...trainingMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type Methods = typeof methods;

@@ -11,6 +11,7 @@ import { JobService, type JobServiceOptions } from './jobs/service';
 import { defaultConfigDir } from './settings/config-dir';
 import { settingsHandlers } from './settings/handlers';
 import { SettingsStore } from './settings/store';
+import { trainingHandlers } from './training/handlers';
 
 export interface ServicesOptions {
   /** The config folder (settings.json); default defaultConfigDir() (TERRAFUSE_CONFIG_DIR or the platform's). */
@@ -56,6 +57,7 @@ export async function createServices(opts: ServicesOptions = {}): Promise<Servic
     ...jobsHandlers(jobs),
     ...filesHandlers(paths),
     ...dialogHandlers({ provider: opts.dialogs, settings, paths }),
+    ...trainingHandlers(jobs, paths),
   };
 
   let closing: Promise<void> | undefined;

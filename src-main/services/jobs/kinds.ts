@@ -10,4 +10,9 @@ import type { JobKind } from './define';
  * moduleUrl) instead.
  */
 export const builtinJobKinds: Record<string, () => Promise<{ default: JobKind }>> = {
+  train: () => import('../training/train-job'),
+  pretrain: () => import('../training/pretrain-job'),
+  evaluate: () => import('../training/evaluate-job'),
+  predict: () => import('../training/predict-job'),
+  experiment: () => import('../training/experiment-job'),
 };

@@ -1,0 +1,13 @@
+import { LabelEfficiencyConfig } from '../../api/training';
+import { runLabelEfficiency } from '../../core/train/experiment';
+import { defineJobKind } from '../jobs/define';
+import { runContextOf } from './progress';
+
+/** Job kind `experiment`: the label-efficiency experiment (scratch vs SSL at each label fraction and seed). */
+export default defineJobKind({
+  params: LabelEfficiencyConfig,
+  async run(params, ctx) {
+    await ctx.initEngine();
+    return runLabelEfficiency(params, runContextOf(ctx));
+  },
+});
