@@ -1,5 +1,6 @@
 import { buildResNet18 } from '../src-main/core/models/resnet';
 import { classifierWorkload, type WorkloadSpec } from './workload';
+import { LOADER_WORKLOAD } from './workloads/loader';
 
 /**
  * The benchmark workloads. `resnet18` is exactly the workload of ../shared/bench/torch_reference.py so the two
@@ -32,4 +33,5 @@ export const WORKLOADS: Record<string, WorkloadSpec> = {
         seed: 0,
       }),
   },
+  loader: LOADER_WORKLOAD,
 };
