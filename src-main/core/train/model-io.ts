@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+// Registers Terrafuse's custom layers (FreezableBatchNorm, TilePlanes) with tfjs serialisation: a process that only
+// loads a checkpoint (evaluate, predict, a test) has not imported the model builders that would do it otherwise.
+import '../models/layers';
 
 /**
  * tfjs LayersModel artifacts as files: `model.json` (topology + weights manifest, the standard tfjs format, so
