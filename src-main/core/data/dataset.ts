@@ -39,6 +39,8 @@ export interface OpenOptions {
   onProgress?: (p: CacheProgress) => void;
   /** Ignore any existing cache. */
   rebuild?: boolean;
+  /** Above this many bytes of images the cache streams records from disk instead (see packed-cache.ts). */
+  maxResidentBytes?: number;
 }
 
 export interface BatchOptions {
@@ -89,7 +91,7 @@ export class PatchDataset implements PatchSource {
   private constructor(readonly index: DatasetIndex, readonly cache: PackedCache, readonly buildReport: BuildReport, options: OpenOptions) {
     this.size = index.patches.length;
     this.ids = index.patches.map((p) => p.id);
-    this.vectors = cache.array('vectors') as Float32Array;
+    this.vectors = cache.vectors();
     this.splits = resolveSplits(this.ids, index.patches.map((p) => p.split), options.seed ?? 0, options.splitFractions);
     this.splitOf = new Array<SplitName | undefined>(this.size);
     for (const s of ['train', 'val', 'test'] as const) for (const i of this.splits[s]) this.splitOf[i] = s;
@@ -106,7 +108,7 @@ export class PatchDataset implements PatchSource {
   static async fromIndex(index: DatasetIndex, options: OpenOptions = {}): Promise<PatchDataset> {
     const cacheDir = options.cacheDir ?? defaultCacheDir(index.root);
     const report = await buildCache(index, cacheDir, { onProgress: options.onProgress, rebuild: options.rebuild });
-    const cache = PackedCache.load(cacheDir, options.onProgress);
+    const cache = PackedCache.load(cacheDir, { onProgress: options.onProgress, maxResidentBytes: options.maxResidentBytes });
     return new PatchDataset(index, cache, report, options);
   }
 
@@ -121,6 +123,11 @@ export class PatchDataset implements PatchSource {
 
   get normalisation(): NormalisationStats {
     return this.stats;
+  }
+
+  /** Releases the cache files (only a streaming cache holds any). */
+  close(): void {
+    this.cache.close();
   }
 
   /** Replace the statistics (e.g. by those stored with a checkpoint). */
@@ -284,10 +291,6 @@ export class PatchDataset implements PatchSource {
     const oldMask = options.into?.targets.worldcover;
     const mask = wantMask ? (oldMask instanceof Int32Array && oldMask.length === n * PIXELS ? oldMask : new Int32Array(n * PIXELS)) : null;
 
-    const wc = this.cache.array('worldcover') as Uint8Array;
-    const s2 = this.cache.array('s2') as Uint16Array;
-    const s1 = this.cache.array('s1') as Int16Array;
-    const dem = this.cache.array('dem') as Float32Array;
     const s1f = this.affineOf('s1', null);
     const demf = this.affineOf('dem', null);
     for (let b = 0; b < n; b++) {
@@ -298,18 +301,22 @@ export class PatchDataset implements PatchSource {
       const s: Sampling = t ? samplingOf(t, PATCH_SIZE, this.sampling) : IDENTITY_SAMPLING;
       for (const m of spatial) {
         const out = outs[m]!;
+        const { array, base } = this.cache.locate(m, i);
         if (m === 'worldcover') {
-          writeOneHot(wc, i * PIXELS, WORLDCOVER_CLASS_COUNT, PATCH_SIZE, s, WORLDCOVER_STORE_IGNORE, out, b * PIXELS * WORLDCOVER_CLASS_COUNT);
+          writeOneHot(array as Uint8Array, base, WORLDCOVER_CLASS_COUNT, PATCH_SIZE, s, WORLDCOVER_STORE_IGNORE, out, b * PIXELS * WORLDCOVER_CLASS_COUNT);
         } else if (m === 's2') {
           const f = this.affineOf('s2', t);
-          writeS2(s2, i * PIXELS * S2_BANDS.length, PATCH_SIZE, s, f.scale, f.shift, out, b * PIXELS * S2_BANDS.length);
+          writeS2(array as Uint16Array, base, PATCH_SIZE, s, f.scale, f.shift, out, b * PIXELS * S2_BANDS.length);
         } else if (m === 's1') {
-          writeS1(s1, i * PIXELS * S1_BANDS.length, PATCH_SIZE, s, s1f.scale, s1f.shift, out, b * PIXELS * S1_BANDS.length);
+          writeS1(array as Int16Array, base, PATCH_SIZE, s, s1f.scale, s1f.shift, out, b * PIXELS * S1_BANDS.length);
         } else {
-          writeDem(dem, i * PIXELS, PATCH_SIZE, s, demf.scale, demf.shift, out, b * PIXELS);
+          writeDem(array as Float32Array, base, PATCH_SIZE, s, demf.scale, demf.shift, out, b * PIXELS);
         }
       }
-      if (mask) writeMask(wc, i * PIXELS, PATCH_SIZE, s, WORLDCOVER_STORE_IGNORE, IGNORE_INDEX, mask, b * PIXELS);
+      if (mask) {
+        const { array, base } = this.cache.locate('worldcover', i);
+        writeMask(array as Uint8Array, base, PATCH_SIZE, s, WORLDCOVER_STORE_IGNORE, IGNORE_INDEX, mask, b * PIXELS);
+      }
     }
     if (mask) batch.targets.worldcover = mask;
 

@@ -6,6 +6,7 @@ import { PatchDataset } from '../../../src-main/core/data/dataset';
 import { decodePatch } from '../../../src-main/core/data/decode-patch';
 import { normaliseS1, normaliseS2 } from '../../../src-main/core/data/normalise';
 import type { CacheProgress } from '../../../src-main/core/data/cache/packed-cache';
+import { createRng } from '../../../src-main/core/data/rng';
 import { writeGeoTiffSync } from '../../../src-main/core/geo/write';
 import { FIXTURE_EPSG, fixtureTransform, writeBengeFixture, type BengeFixture } from './helpers/write-benge';
 
@@ -81,5 +82,19 @@ describe('packed cache', () => {
     let ones = 0;
     for (let i = 0; i < oh.length; i++) ones += oh[i];
     expect(ones).toBe(2 * 14400);
+  });
+
+  it('streams records from disk when the cache is larger than the memory budget, with identical batches', async () => {
+    const resident = await PatchDataset.open(fx.root, { cacheDir: join(dir, 'c1') });
+    const streamed = await PatchDataset.open(fx.root, { cacheDir: join(dir, 'c1'), maxResidentBytes: 0 });
+    expect(resident.cache.resident).toBe(true);
+    expect(streamed.cache.resident).toBe(false);
+    const opts = { modalities: ['s2', 's1', 'dem', 'worldcover'] as ('s2' | 's1' | 'dem' | 'worldcover')[], targets: ['worldcover' as const], augment: true };
+    const a = resident.getBatch([4, 0, 2, 2], { ...opts, rng: createRng(8) });
+    const b = streamed.getBatch([4, 0, 2, 2], { ...opts, rng: createRng(8) });
+    for (const m of opts.modalities) expect(maxAbsDiff(a.inputs[m]!.data, b.inputs[m]!.data)).toBe(0);
+    expect(maxAbsDiff(a.targets.worldcover!, b.targets.worldcover!)).toBe(0);
+    expect(streamed.normalisation).toEqual(resident.normalisation);
+    streamed.close();
   });
 });

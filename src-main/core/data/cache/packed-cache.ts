@@ -22,7 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { IGNORE_INDEX, PATCH_SIZE, S1_BANDS, S2_BANDS } from '../modalities';
 import type { DatasetIndex, PatchEntry } from '../layouts/types';
@@ -279,43 +279,93 @@ function readWhole(file: string, bytes: number): ArrayBuffer {
   return buffer;
 }
 
-/** A loaded cache: one resident typed array per modality; record i of modality m is `record(m, i)`. */
+export interface LoadOptions {
+  onProgress?: (p: CacheProgress) => void;
+  /**
+   * Largest total size of the image files (s2, s1, dem, worldcover) kept in memory; above it records are read on
+   * demand with positioned reads (the OS page cache then does the caching). Default: the smaller of 8 GiB and 40 %
+   * of the machine's memory.
+   */
+  maxResidentBytes?: number;
+}
+
+/**
+ * A loaded cache. Small caches (the usual case: ben-ge-800 is 0.4 GB) are resident, one typed array per modality
+ * read with positioned reads into one ArrayBuffer each; larger ones stream records from disk. `locate(m, i)` hides
+ * the difference: it returns the typed array holding record i of m and the index of its first value.
+ */
 export class PackedCache {
   readonly size: number;
-  private readonly arrays: Record<CachedModality | 'vectors', StoredArray>;
+  readonly resident: boolean;
+  private readonly arrays: Partial<Record<CachedModality | 'vectors', StoredArray>>;
+  private readonly fds: Partial<Record<CachedModality, number>> = {};
+  private readonly scratch: Partial<Record<CachedModality, StoredArray>> = {};
 
-  private constructor(readonly dir: string, readonly header: CacheHeader, arrays: Record<CachedModality | 'vectors', StoredArray>) {
+  private constructor(readonly dir: string, readonly header: CacheHeader, arrays: Partial<Record<CachedModality | 'vectors', StoredArray>>, resident: boolean) {
     this.size = header.patches.length;
     this.arrays = arrays;
+    this.resident = resident;
+    if (!resident) {
+      for (const m of CACHED_MODALITIES) {
+        this.fds[m] = openSync(join(dir, `${m}.bin`), 'r');
+        const len = recordLength(m);
+        this.scratch[m] = STORE[m].make(new ArrayBuffer(len * STORE[m].bytesPerValue), 0, len);
+      }
+    }
   }
 
-  static load(dir: string, onProgress?: (p: CacheProgress) => void): PackedCache {
+  static load(dir: string, options: LoadOptions | ((p: CacheProgress) => void) = {}): PackedCache {
+    const opts: LoadOptions = typeof options === 'function' ? { onProgress: options } : options;
     const header = readHeader(dir);
     if (!header) throw new Error(`${dir}: no valid cache header; build the cache first`);
     const n = header.patches.length;
-    const arrays = {} as Record<CachedModality | 'vectors', StoredArray>;
-    const all = [...CACHED_MODALITIES, 'vectors'] as const;
-    all.forEach((m, k) => {
-      onProgress?.({ phase: 'load', done: k, total: all.length });
+    const imageBytes = CACHED_MODALITIES.reduce((s, m) => s + n * recordLength(m) * STORE[m].bytesPerValue, 0);
+    const limit = opts.maxResidentBytes ?? Math.min(8 * 2 ** 30, 0.4 * totalmem());
+    const resident = imageBytes <= limit;
+    const arrays: Partial<Record<CachedModality | 'vectors', StoredArray>> = {};
+    const load = resident ? ([...CACHED_MODALITIES, 'vectors'] as const) : (['vectors'] as const);
+    load.forEach((m, k) => {
+      opts.onProgress?.({ phase: 'load', done: k, total: load.length });
       const len = n * recordLength(m);
-      const buffer = readWhole(join(dir, `${m}.bin`), len * STORE[m].bytesPerValue);
-      arrays[m] = STORE[m].make(buffer, 0, len);
+      arrays[m] = STORE[m].make(readWhole(join(dir, `${m}.bin`), len * STORE[m].bytesPerValue), 0, len);
     });
-    onProgress?.({ phase: 'load', done: all.length, total: all.length });
-    return new PackedCache(dir, header, arrays);
+    opts.onProgress?.({ phase: 'load', done: load.length, total: load.length });
+    return new PackedCache(dir, header, arrays, resident);
   }
 
-  /** The whole modality array (records back to back). */
-  array(m: CachedModality | 'vectors'): StoredArray {
-    return this.arrays[m];
-  }
-
-  record(m: CachedModality | 'vectors', i: number): StoredArray {
+  /**
+   * The array holding record i of modality m, and the index of its first value. When streaming, the array is a
+   * one-record buffer that the next `locate`/`record` call for the same modality overwrites.
+   */
+  locate(m: CachedModality, i: number): { array: StoredArray; base: number } {
     const len = recordLength(m);
-    return this.arrays[m].subarray(i * len, (i + 1) * len);
+    const whole = this.arrays[m];
+    if (whole) return { array: whole, base: i * len };
+    const buf = this.scratch[m]!;
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    const got = readSync(this.fds[m]!, bytes, 0, bytes.byteLength, i * bytes.byteLength);
+    if (got !== bytes.byteLength) throw new Error(`${join(this.dir, `${m}.bin`)}: short read of record ${i}; rebuild the cache`);
+    return { array: buf, base: 0 };
+  }
+
+  /** The per-patch vector records (always resident). */
+  vectors(): Float32Array {
+    return this.arrays.vectors as Float32Array;
+  }
+
+  /** Record i of m as its own view (streaming: valid until the next call for m). */
+  record(m: CachedModality, i: number): StoredArray {
+    const { array, base } = this.locate(m, i);
+    return array.subarray(base, base + recordLength(m));
   }
 
   has(m: CachedModality, i: number): boolean {
     return (this.header.patches[i].present & PRESENT_BIT[m]) !== 0;
+  }
+
+  /** Closes the files of a streaming cache (a resident cache holds none). */
+  close(): void {
+    for (const fd of Object.values(this.fds)) if (fd !== undefined) closeSync(fd);
+    for (const m of CACHED_MODALITIES) delete this.fds[m];
   }
 }
