@@ -6,7 +6,7 @@ import { readDatasetIndex } from '../../../src-main/core/data/layouts/detect';
 import { modalityCounts } from '../../../src-main/core/data/layouts/types';
 import { PatchDataset } from '../../../src-main/core/data/dataset';
 import { ERA5_VARIABLES, IGNORE_INDEX, WORLDCOVER_CLASSES } from '../../../src-main/core/data/modalities';
-import { toWgs84 } from '../../../src-main/core/data/georef';
+import { patchFootprint, toWgs84 } from '../../../src-main/core/data/georef';
 import { FIXTURE_EPSG, writeBengeFixture, type BengeFixture } from './helpers/write-benge';
 
 let dir: string;
@@ -98,6 +98,15 @@ describe('ben-ge layout', () => {
     expect(centre[1]).toBeLessThan(n);
     // UTM 32N at x = 500000 is the central meridian, 9 deg E.
     expect(toWgs84(FIXTURE_EPSG, 500000, 5300000)![0]).toBeCloseTo(9, 9);
+    expect(toWgs84(99999, 0, 0)).toBeNull();
+    // Without rasters, the meta lon/lat is the fallback: a 1.2 km square around the centre.
+    const meta = patchFootprint(null, { lon: 9.5, lat: 48 })!;
+    expect(meta.source).toBe('metadata');
+    const [mw, ms, me, mn] = meta.bboxWgs84!;
+    expect((mw + me) / 2).toBeCloseTo(9.5, 9);
+    expect((ms + mn) / 2).toBeCloseTo(48, 9);
+    expect((mn - ms) * 111_320).toBeCloseTo(1200, 3);
+    expect(patchFootprint(null, {})).toBeNull();
   });
 
   it('counts missing modalities without failing', async () => {
