@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitAtAntimeridian, unwrapRing } from '../../src-renderer/src/lib/map/antimeridian';
-import { formatLat, formatLon, formatScale, normaliseLon } from '../../src-renderer/src/lib/format/geo';
+import { formatLat, formatLon, formatScale, formatUtm, normaliseLon } from '../../src-renderer/src/lib/format/geo';
+import { toUtm, utmZoneOf, wgs84UtmDefinition } from '../../src-renderer/src/lib/map/crs';
 import { formatViewHash, parseViewHash } from '../../src-renderer/src/lib/map/view-hash';
 
 /**
@@ -109,5 +110,39 @@ describe('view in the address', () => {
     expect(parseViewHash('#map=4/89/12')).toBeNull();
     expect(parseViewHash('#map=4/50/181')).toBeNull();
     expect(parseViewHash('#layers=x&map=4/50/12')).toEqual({ center: [12, 50], zoom: 4 });
+  });
+});
+
+describe('UTM', () => {
+  it('finds zones, including the Norway and Svalbard exceptions', () => {
+    expect(utmZoneOf(-180, 0)).toBe(1);
+    expect(utmZoneOf(179.9, 0)).toBe(60);
+    expect(utmZoneOf(9, 51)).toBe(32);
+    expect(utmZoneOf(5, 60)).toBe(32); // Bergen: zone 31 by longitude, 32 by the exception
+    expect(utmZoneOf(5, 50)).toBe(31);
+    expect(utmZoneOf(15, 78)).toBe(33); // Svalbard
+    expect(utmZoneOf(-3.7, 40.4)).toBe(30);
+  });
+
+  it('projects onto the zone: 500 000 m east on the central meridian, 0 m north on the equator', () => {
+    const cm = toUtm(9, 51);
+    expect(cm?.epsg).toBe(32632);
+    expect(cm!.easting).toBeCloseTo(500_000, 3);
+    // Northing on the central meridian is 0.9996 times the meridian arc, 5 649 824 m at 51° N on WGS 84.
+    expect(Math.abs(cm!.northing - 5_649_824)).toBeLessThan(2);
+    const eq = toUtm(3, 0);
+    expect(eq!.northing).toBeCloseTo(0, 3);
+    expect(eq!.easting).toBeCloseTo(500_000, 3);
+    const south = toUtm(-58.38, -34.6); // Buenos Aires, zone 21 S: false northing 10 000 km
+    expect(south?.epsg).toBe(32721);
+    expect(south!.northing).toBeGreaterThan(6_000_000);
+    expect(south!.northing).toBeLessThan(10_000_000);
+    expect(toUtm(0, 85)).toBeNull();
+  });
+
+  it('builds proj4 definitions only for WGS 84 UTM codes and writes grid references', () => {
+    expect(wgs84UtmDefinition(32733)).toBe('+proj=utm +zone=33 +south +datum=WGS84 +units=m +no_defs');
+    expect(wgs84UtmDefinition(3035)).toBeUndefined();
+    expect(formatUtm(32, false, 512_345.4, 5_678_901.6)).toBe('32N 512\u2009345 E 5\u2009678\u2009902 N');
   });
 });

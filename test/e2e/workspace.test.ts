@@ -154,6 +154,12 @@ describe('renderer shell in Chromium (serve mode)', () => {
     // One pixel is about 0.09° of longitude at zoom 4.
     expect(Math.abs(cursor!.lon - lon)).toBeLessThan(0.2);
     expect(Math.abs(cursor!.lat - lat)).toBeLessThan(0.2);
+    // 10.5° E lies in UTM zone 32 (6° E .. 12° E), about 105 km east of its central meridian at 9° E.
+    const utm = (await page.locator('[data-testid=cursor-utm]').innerText()).replace(/\s+/g, ' ');
+    const m = /UTM 32N ([\d ]+) E ([\d ]+) N/.exec(utm.replace(/\u2009/g, ' '));
+    expect(m, utm).not.toBeNull();
+    const easting = Number(m![1].replace(/ /g, ''));
+    expect(Math.abs(easting - 604_700)).toBeLessThan(15_000);
   });
 
   it('pans by dragging: the place grabbed stays under the pointer', async () => {

@@ -23,3 +23,9 @@ export function formatScale(denominator: number): string {
   const rounded = Math.round(denominator / magnitude) * magnitude;
   return `1:${rounded.toFixed(0).replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009')}`;
 }
+
+/** "32N 512 345 E 5 678 901 N": zone, hemisphere and metres, as on a UTM grid reference. */
+export function formatUtm(zone: number, south: boolean, easting: number, northing: number): string {
+  const group = (v: number) => Math.round(v).toFixed(0).replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
+  return `${zone}${south ? 'S' : 'N'} ${group(easting)} E ${group(northing)} N`;
+}

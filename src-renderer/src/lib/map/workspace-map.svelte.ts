@@ -13,6 +13,7 @@ import { LayerEntry } from './layer-entry.svelte';
 import { BASEMAP_COLOURS } from './palette';
 import { normaliseLon } from '../format/geo';
 import type { HashView } from './view-hash';
+import { toUtm, type UtmPosition } from './crs';
 
 export interface WorkspaceMapOptions {
   /** Where to open instead of INITIAL_VIEW (a view restored from the address). */
@@ -36,6 +37,8 @@ export class WorkspaceMap {
   readonly layers: LayerEntry[];
   /** Cursor position in lon/lat degrees, null when the pointer is outside the map. */
   cursor = $state<[number, number] | null>(null);
+  /** The cursor in the UTM zone it falls in (null outside 80° S .. 84° N or outside the map). */
+  readonly cursorUtm: UtmPosition | null = $derived(this.cursor ? toUtm(this.cursor[0], this.cursor[1]) : null);
   zoom = $state<number>(INITIAL_VIEW.zoom);
   /** Map scale denominator at the view centre (1:n), at 96 dpi. */
   scale = $state(0);
