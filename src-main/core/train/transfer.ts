@@ -149,8 +149,8 @@ export function matchEncoders(meta: CheckpointMeta, run: RunSignature): { matche
       .map(label);
     throw new TransferError(
       `no encoder of the checkpoint fits this run: the checkpoint has encoders for ${have}, this run needs ${want}` +
-        (hint.length > 0 ? ` (the checkpoint has no encoder trained on ${hint.join(', ')}; an encoder for other input cannot be used)` : '') +
-        '. With early fusion the modalities of the checkpoint and the run must be the same set.',
+        (hint.length > 0 ? `; the checkpoint has no encoder trained on ${hint.join(', ')}, and an encoder of other input cannot be used` : '') +
+        (run.encoders.some((e) => e.modalities.length > 1) ? ' (an early-fusion encoder must have been trained on exactly the same modalities)' : ''),
     );
   }
   // Band order and channel meaning of every transferred modality.
