@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { splitAtAntimeridian, unwrapRing } from '../../src-renderer/src/lib/map/antimeridian';
 import { formatLat, formatLon, formatScale, formatUtm, normaliseLon } from '../../src-renderer/src/lib/format/geo';
 import { toUtm, utmZoneOf, wgs84UtmDefinition } from '../../src-renderer/src/lib/map/crs';
+import { footprintRing, squareBoundsAround } from '../../src-renderer/src/lib/map/patches/footprint';
+import { toLonLat } from 'ol/proj';
 import { formatViewHash, parseViewHash } from '../../src-renderer/src/lib/map/view-hash';
 
 /**
@@ -144,5 +146,46 @@ describe('UTM', () => {
     expect(wgs84UtmDefinition(32733)).toBe('+proj=utm +zone=33 +south +datum=WGS84 +units=m +no_defs');
     expect(wgs84UtmDefinition(3035)).toBeUndefined();
     expect(formatUtm(32, false, 512_345.4, 5_678_901.6)).toBe('32N 512\u2009345 E 5\u2009678\u2009902 N');
+  });
+});
+
+describe('patch footprints', () => {
+  const A = 6378137;
+  const E2 = 0.00669437999014;
+
+  /** Ground distance in metres between two nearby Web Mercator points, on the WGS 84 ellipsoid. */
+  function groundMetres(a: number[], b: number[]): number {
+    const [lonA, latA] = toLonLat(a);
+    const [lonB, latB] = toLonLat(b);
+    const phi = (((latA + latB) / 2) * Math.PI) / 180;
+    const w = Math.sqrt(1 - E2 * Math.sin(phi) ** 2);
+    const meridional = (A * (1 - E2)) / w ** 3;
+    const normal = A / w;
+    const dNorth = (((latB - latA) * Math.PI) / 180) * meridional;
+    const dEast = (((lonB - lonA) * Math.PI) / 180) * normal * Math.cos(phi);
+    return Math.hypot(dNorth, dEast);
+  }
+
+  it('draws a 1.2 km UTM patch as a closed ring of 1.2 km sides in Web Mercator', () => {
+    const bounds = squareBoundsAround(10.5, 51.3, 1200, 32632);
+    expect(bounds[2] - bounds[0]).toBeCloseTo(1200, 6);
+    const ring = footprintRing(bounds, 'EPSG:32632', 'EPSG:3857');
+    expect(ring).toHaveLength(5);
+    expect(ring[4]).toEqual(ring[0]);
+    for (let i = 0; i < 4; i++) {
+      // UTM's scale factor is within 0.04 % of 1 this close to the central meridian: under half a metre here.
+      expect(Math.abs(groundMetres(ring[i], ring[i + 1]) - 1200)).toBeLessThan(1);
+    }
+    // Top-left is north-west of bottom-right.
+    expect(ring[0][0]).toBeLessThan(ring[2][0]);
+    expect(ring[0][1]).toBeGreaterThan(ring[2][1]);
+  });
+
+  it('is turned by the grid convergence away from the central meridian', () => {
+    // 12° E in zone 32 (central meridian 9° E) at 51° N: grid and true north differ by atan(tan 3° · sin 51°).
+    const ring = footprintRing(squareBoundsAround(12, 51, 1200, 32632), 'EPSG:32632', 'EPSG:3857');
+    const angle = (Math.atan2(ring[1][1] - ring[0][1], ring[1][0] - ring[0][0]) * 180) / Math.PI;
+    const convergence = (Math.atan(Math.tan((3 * Math.PI) / 180) * Math.sin((51 * Math.PI) / 180)) * 180) / Math.PI;
+    expect(Math.abs(angle + convergence)).toBeLessThan(0.05);
   });
 });
