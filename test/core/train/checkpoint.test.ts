@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { initEngine } from '../../../src-main/core/engine';
+import { buildTaskModel } from '../../../src-main/core/models/task-model';
 import {
   type CheckpointMeta,
   CHECKPOINT_FORMAT,
@@ -107,5 +109,29 @@ describe('checkpoints', () => {
 
   it('refuses a folder that is not a checkpoint', async () => {
     await expect(readCheckpointMeta(dir)).rejects.toThrow(/not a Terrafuse checkpoint/);
+  });
+
+  it('a checkpoint written on wasm loads on the cpu engine (and back) with the same predictions', async () => {
+    // A real task model, with the custom layers (FreezableBatchNorm, TilePlanes for the season plane).
+    const tm = buildTaskModel({ modalities: ['s1', 'season'], backbone: 'unet', width: 2, inputSize: 16, tasks: [{ target: 'worldcover' }, { target: 'lulc' }], seed: 5 });
+    const x = [tf.randomNormal([2, 16, 16, 2], 0, 1, 'float32', 3), tf.tensor2d([[0.2], [0.9]])];
+    const expected = (tm.model.predict(x) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
+    const ck = join(dir, 'checkpoint');
+    await writeCheckpoint(ck, tm.model, meta());
+    tm.model.dispose();
+    const xs = x.map((t) => ({ data: t.dataSync().slice(), shape: t.shape }));
+    tf.dispose(x);
+    try {
+      await initEngine({ force: 'cpu' });
+      expect(tf.getBackend()).toBe('cpu');
+      const { model } = await loadCheckpoint(ck);
+      const inputs = xs.map((v) => tf.tensor(v.data, v.shape));
+      const got = (model.predict(inputs) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
+      got.forEach((out, k) => out.forEach((v, i) => expect(v).toBeCloseTo(expected[k][i], 4)));
+      model.dispose();
+    } finally {
+      await initEngine({ force: 'wasm' });
+    }
+    expect(tf.getBackend()).toBe('wasm');
   });
 });
