@@ -1,16 +1,30 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './wasm-kernels/conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './wasm-kernels/conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './wasm-kernels/depthwise-backprop';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
+import { makeMatMulConfig } from './wasm-kernels/mat-mul';
+import { makeSliceConfig } from './wasm-kernels/slice';
+import { makeTileConfig } from './wasm-kernels/tile';
 import { unsortedSegmentSumConfig } from './wasm-kernels/unsorted-segment-sum';
 
 /**
- * Kernels tfjs-backend-wasm 4.22 lacks that gradients of common layers need (found by running tf.grad of every
- * layer op on wasm; see test/core/engine): conv2d's filter gradient, both depthwise gradients and the
- * scatter-add behind gather/embedding gradients.
+ * Terrafuse's kernels for the wasm backend (tfjs-backend-wasm 4.22), in three groups:
+ *  - missing: kernels that gradients of common layers need and the backend lacks (found by running tf.grad of
+ *    every layer op on wasm; see test/core/engine): conv2d's filter gradient, both depthwise gradients and the
+ *    scatter-add behind gather/embedding gradients;
+ *  - faster: kernels the backend has as scalar loops or index arithmetic, replaced by formulations on its XNNPACK
+ *    kernels or by memmoves (each wraps the original for the cases it does not speed up);
+ *  - broken: kernels the backend gets wrong, replaced only if a probe on the installed version shows the bug.
  */
+interface Replacement {
+  kernelName: string;
+  build(original: KernelConfig | undefined): KernelConfig;
+  /** For 'broken' kernels: whether the installed one has the bug (runs with the wasm backend active). */
+  isBroken?: () => boolean;
+}
+
 const MISSING: KernelConfig[] = [
   conv2DBackpropFilterConfig,
   depthwiseBackpropInputConfig,
@@ -18,15 +32,31 @@ const MISSING: KernelConfig[] = [
   unsortedSegmentSumConfig,
 ];
 
-/** Kernels the backend has but runs as scalar loops, where an XNNPACK formulation is several times faster. */
-const SLOW: KernelConfig[] = [conv2DBackpropInputConfig];
-
-/** Kernels the backend has but gets wrong, each with a probe that tells whether the installed one is affected. */
-const BROKEN: Array<{ config: KernelConfig; isBroken: () => boolean }> = [
-  { config: maxPoolGradConfig, isBroken: maxPoolGradDropsNegativeMaxima },
+const FASTER: Replacement[] = [
+  { kernelName: 'Conv2DBackpropInput', build: () => conv2DBackpropInputConfig },
+  { kernelName: 'Tile', build: (original) => makeTileConfig(need(original, 'Tile')) },
+  { kernelName: 'Slice', build: (original) => makeSliceConfig(need(original, 'Slice')) },
+  { kernelName: 'BatchMatMul', build: (original) => makeMatMulConfig(need(original, 'BatchMatMul')) },
+  { kernelName: '_FusedMatMul', build: (original) => makeMatMulConfig(need(original, '_FusedMatMul')) },
 ];
 
-export const WASM_GRADIENT_KERNELS: readonly string[] = [...MISSING, ...SLOW, ...BROKEN.map((b) => b.config)].map((c) => c.kernelName);
+function need(original: KernelConfig | undefined, name: string): KernelConfig {
+  if (original === undefined) throw new Error(`the wasm backend has no ${name} kernel to fall back on`);
+  return original;
+}
+
+const BROKEN: Replacement[] = [
+  { kernelName: 'MaxPoolGrad', build: () => maxPoolGradConfig, isBroken: maxPoolGradDropsNegativeMaxima },
+];
+
+export const WASM_GRADIENT_KERNELS: readonly string[] = [
+  ...MISSING.map((c) => c.kernelName),
+  ...FASTER.map((r) => r.kernelName),
+  ...BROKEN.map((r) => r.kernelName),
+];
+
+/** Kernel functions registered by us, so that a second registration recognises them. */
+const ours = new Set<KernelFunc>();
 
 /** Whether the registered wasm MaxPoolGrad loses the gradient of a window whose maximum is negative. */
 function maxPoolGradDropsNegativeMaxima(): boolean {
@@ -38,36 +68,33 @@ function maxPoolGradDropsNegativeMaxima(): boolean {
   });
 }
 
+function install(config: KernelConfig, replacing: boolean): void {
+  if (replacing) tf.unregisterKernel(config.kernelName, 'wasm');
+  tf.registerKernel(config);
+  ours.add(config.kernelFunc);
+}
+
 /**
- * Registers Terrafuse's kernels for the wasm backend, which must be the active backend. Idempotent; a kernel the
- * installed backend already provides correctly (a future tfjs release) is left alone. Returns the names in use
- * that are ours.
+ * Registers Terrafuse's kernels for the wasm backend, which must be the active backend. Idempotent; a missing
+ * kernel that a future tfjs release provides is left alone, as is a broken one it fixes. Returns the names of
+ * the kernels in use that are ours.
  */
 export function registerWasmGradientKernels(): string[] {
   if (tf.getBackend() !== 'wasm') throw new Error('registerWasmGradientKernels: the wasm backend must be active');
-  const ours: string[] = [];
+  const inUse: string[] = [];
   for (const config of MISSING) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
-    if (existing === undefined) tf.registerKernel(config);
-    if (existing === undefined || existing.kernelFunc === config.kernelFunc) ours.push(config.kernelName);
+    if (existing === undefined) install(config, false);
+    if (existing === undefined || ours.has(existing.kernelFunc)) inUse.push(config.kernelName);
   }
-  for (const config of SLOW) {
-    const existing = tf.getKernel(config.kernelName, 'wasm');
-    if (existing?.kernelFunc !== config.kernelFunc) {
-      if (existing !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
-      tf.registerKernel(config);
-    }
-    ours.push(config.kernelName);
-  }
-  for (const { config, isBroken } of BROKEN) {
-    const existing = tf.getKernel(config.kernelName, 'wasm');
-    if (existing?.kernelFunc === config.kernelFunc) {
-      ours.push(config.kernelName);
-    } else if (existing === undefined || isBroken()) {
-      if (existing !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
-      tf.registerKernel(config);
-      ours.push(config.kernelName);
+  for (const r of [...FASTER, ...BROKEN]) {
+    const existing = tf.getKernel(r.kernelName, 'wasm');
+    if (existing !== undefined && ours.has(existing.kernelFunc)) {
+      inUse.push(r.kernelName);
+    } else if (existing === undefined || r.isBroken === undefined || r.isBroken()) {
+      install(r.build(existing), existing !== undefined);
+      inUse.push(r.kernelName);
     }
   }
-  return ours;
+  return inUse;
 }

@@ -62,6 +62,6 @@ describe('terrafuse bench', () => {
   it('rejects an unknown workload with the list of known ones', () => {
     const r = terrafuse(['bench', '--workload', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown workload 'nope' \(resnet18, resnet18-small\)/);
+    expect(r.stderr).toMatch(/unknown workload 'nope' \(resnet18, resnet18-small[,)]/);
   });
 });

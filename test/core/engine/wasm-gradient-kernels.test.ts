@@ -37,6 +37,10 @@ describe('Conv2DBackpropFilter (and the input gradient alongside) match cpu', ()
     { b: 2, h: 9, w: 8, ci: 3, co: 7, k: [3, 2], s: [1, 2], pad: 'valid' },
     { b: 2, h: 9, w: 9, ci: 16, co: 32, k: [3, 3], s: [2, 2], pad: 'same' },
     { b: 2, h: 8, w: 7, ci: 3, co: 4, k: [3, 3], s: [1, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+    { b: 2, h: 11, w: 10, ci: 3, co: 5, k: [3, 3], s: [2, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+    { b: 2, h: 12, w: 12, ci: 4, co: 3, k: [4, 4], s: [2, 2], pad: 'same' },
+    { b: 2, h: 13, w: 14, ci: 2, co: 3, k: [3, 3], s: [3, 3], pad: 'same' },
+    { b: 1, h: 9, w: 10, ci: 3, co: 2, k: [3, 5], s: [2, 3], pad: 'same' },
   ];
   for (const c of cases) {
     const label = `b${c.b} ${c.h}x${c.w}x${c.ci} -> ${c.co}, k${c.k.join('x')} s${c.s.join('x')} ${JSON.stringify(c.pad)}`;
@@ -141,4 +145,62 @@ describe('UnsortedSegmentSum matches cpu', () => {
       return [tf.grad((t: tf.Tensor) => tf.gather(t, idx).mul(dy).sum())(table)];
     });
   });
+});
+
+describe('Tile matches cpu (fast contiguous path and fallback)', () => {
+  const cases: Array<{ shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }> = [
+    { shape: [1, 1, 1, 5], reps: [2, 3, 4, 1], dtype: 'float32' }, // batch-norm gradient broadcast
+    { shape: [7], reps: [5], dtype: 'float32' },
+    { shape: [1, 3, 2], reps: [4, 3, 1], dtype: 'int32' },
+    { shape: [1, 3], reps: [1, 1], dtype: 'float32' },
+    { shape: [2, 3], reps: [3, 2], dtype: 'float32' }, // not contiguous copies: backend's own kernel
+    { shape: [2, 1, 3], reps: [1, 4, 1], dtype: 'bool' },
+  ];
+  for (const c of cases) {
+    it(`${c.dtype} [${c.shape}] x [${c.reps}]`, async () => {
+      await expectSameOnWasmAsCpu(`tile ${c.shape} ${c.reps}`, () => {
+        const x = randomTensor(c.shape, 71);
+        const typed = c.dtype === 'float32' ? x : c.dtype === 'int32' ? x.mul(100).round().toInt() : x.greater(0);
+        return [tf.tile(typed, c.reps).toFloat().add(c.dtype === 'bool' ? 0.5 : 0)];
+      });
+    });
+  }
+});
+
+describe('Slice matches cpu (in-place heap copy)', () => {
+  const cases: Array<{ shape: number[]; begin: number[]; size: number[] }> = [
+    { shape: [2, 5, 6, 3], begin: [0, 1, 2, 0], size: [2, 3, 3, 3] },
+    { shape: [2, 5, 6, 3], begin: [1, 0, 0, 0], size: [1, 5, 6, 3] },
+    { shape: [2, 5, 6, 3], begin: [0, 0, 0, 1], size: [-1, -1, -1, 2] },
+    { shape: [4, 7], begin: [1, 2], size: [2, -1] },
+    { shape: [9], begin: [3], size: [4] },
+    { shape: [2, 3, 4, 5, 6], begin: [1, 0, 1, 2, 0], size: [1, 3, 2, 2, 6] },
+  ];
+  for (const c of cases) {
+    it(`[${c.shape}] from [${c.begin}] size [${c.size}]`, async () => {
+      await expectSameOnWasmAsCpu(`slice ${c.shape}`, () => {
+        const x = randomTensor(c.shape, 81);
+        return [tf.slice(x, c.begin, c.size), tf.slice(x.mul(50).round().toInt(), c.begin, c.size).toFloat().add(0.5)];
+      });
+    });
+  }
+});
+
+describe('BatchMatMul / _FusedMatMul with transposed operands match cpu', () => {
+  for (const [tA, tB] of [[true, false], [false, true], [true, true], [false, false]] as const) {
+    it(`transposeA ${tA}, transposeB ${tB}`, async () => {
+      await expectSameOnWasmAsCpu(`matmul ${tA} ${tB}`, () => {
+        const a2 = randomTensor(tA ? [7, 5] : [5, 7], 91) as tf.Tensor2D;
+        const b2 = randomTensor(tB ? [3, 7] : [7, 3], 92) as tf.Tensor2D;
+        const a3 = randomTensor(tA ? [2, 7, 5] : [2, 5, 7], 93) as tf.Tensor3D;
+        const b3 = randomTensor(tB ? [2, 3, 7] : [2, 7, 3], 94) as tf.Tensor3D;
+        const bias = randomTensor([3], 95);
+        return [
+          tf.matMul(a2, b2, tA, tB),
+          tf.matMul(a3, b3, tA, tB),
+          tf.fused.matMul({ a: a2, b: b2, transposeA: tA, transposeB: tB, bias, activation: 'relu' }),
+        ];
+      });
+    });
+  }
 });

@@ -1,6 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { input, withKernelCalls, type KernelCalls } from './kernel-calls';
+import { stridedPick } from './spread';
 
 /**
  * Gradient of conv2d with respect to its filter, for the wasm backend (which ships none).
@@ -41,24 +42,8 @@ export function conv2DBackpropFilter(args: {
 function pointwise(k: KernelCalls, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize, inChannels, outChannels, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
-  let picked = x;
-  const [, h, w] = x.shape;
-  const strided = strideHeight > 1 || strideWidth > 1;
-  const offset = top !== 0 || left !== 0 || outHeight !== h || outWidth !== w;
-  if (strided || offset) {
-    // A 1×1 filter never reads padding (top/left are 0 for 'valid' and for 'same' with k=1), so this is a
-    // plain strided crop.
-    picked = k.run('StridedSlice', { x }, {
-      begin: [0, top, left, 0],
-      end: [batchSize, top + (outHeight - 1) * strideHeight + 1, left + (outWidth - 1) * strideWidth + 1, inChannels],
-      strides: [1, strideHeight, strideWidth, 1],
-      beginMask: 0,
-      endMask: 0,
-      ellipsisMask: 0,
-      newAxisMask: 0,
-      shrinkAxisMask: 0,
-    });
-  }
+  // A 1×1 filter never reads padding (top/left are 0 for 'valid' and for 'same' with k=1).
+  const picked = stridedPick(k, x, top, left, outHeight, outWidth, strideHeight, strideWidth);
   const pixels = batchSize * outHeight * outWidth;
   const a = k.reshape(picked, [1, pixels, inChannels]);
   const b = k.reshape(dy, [1, pixels, outChannels]);

@@ -7,7 +7,8 @@ import type {
   NamedTensorInfoMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
-import { input, withKernelCalls, type KernelCalls } from './kernel-calls';
+import { input, withKernelCalls } from './kernel-calls';
+import { stridedPick, zeroInsert } from './spread';
 
 type Shape4 = [number, number, number, number];
 
@@ -25,18 +26,6 @@ function depthwiseInfo(
     attrs.dimRoundingMode,
     true,
   );
-}
-
-/**
- * Spreads dy over the input grid a stride-s convolution read it from: s−1 zero rows/columns after every row/column
- * (reshape → PadV2 → reshape, all wasm kernels). Returns dy itself for stride 1.
- */
-function zeroInsert(k: KernelCalls, dy: TensorInfo, sh: number, sw: number): TensorInfo {
-  if (sh === 1 && sw === 1) return dy;
-  const [b, oh, ow, c] = dy.shape;
-  const expanded = k.reshape(dy, [b, oh, 1, ow, 1, c]);
-  const padded = k.pad(expanded, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-  return k.reshape(padded, [b, oh * sh, ow * sw, c]);
 }
 
 /**
@@ -118,16 +107,7 @@ export function depthwiseBackpropFilter(args: {
       for (let kw = 0; kw < filterWidth; kw++) {
         const r0 = kh * dilationHeight;
         const c0 = kw * dilationWidth;
-        const window = k.run('StridedSlice', { x: xp }, {
-          begin: [0, r0, c0, 0],
-          end: [batchSize, r0 + (outHeight - 1) * strideHeight + 1, c0 + (outWidth - 1) * strideWidth + 1, inChannels],
-          strides: [1, strideHeight, strideWidth, 1],
-          beginMask: 0,
-          endMask: 0,
-          ellipsisMask: 0,
-          newAxisMask: 0,
-          shrinkAxisMask: 0,
-        });
+        const window = stridedPick(k, xp, r0, c0, outHeight, outWidth, strideHeight, strideWidth);
         const window5 = k.reshape(window, [batchSize, outHeight, outWidth, inChannels, 1]);
         const prod = k.run('Multiply', { a: window5, b: dy5 });
         taps.push(k.sum(prod, [0, 1, 2])); // [c, m]
