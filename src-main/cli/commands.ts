@@ -15,4 +15,5 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   evaluate: { summary: "Evaluate a run's checkpoint on a dataset split", load: async () => (await import('./evaluate')).evaluateCommand },
   predict: { summary: 'Predict with a run: CSV, GeoJSON footprints and GeoTIFF masks', load: async () => (await import('./predict')).predictCommand },
   experiment: { summary: 'Experiments (label-efficiency: scratch vs SSL at several label fractions)', load: async () => (await import('./experiment')).experimentCommand },
+  synth: { summary: 'Write a synthetic ben-ge dataset (S2, S1, DEM, WorldCover, climate, season, ERA-5)', load: async () => (await import('./synth')).synthCommand },
 };

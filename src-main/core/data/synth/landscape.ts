@@ -38,6 +38,15 @@ export const KIND_TO_WORLDCOVER: Uint8Array = (() => {
   return t;
 })();
 
+/** Amplitude of pixel-scale brightness texture per material (tree crowns and roofs vary most, water least). */
+const PIXEL_TEXTURE: Float32Array = (() => {
+  const t = new Float32Array(KIND_COUNT).fill(0.03);
+  for (const k of [KIND.DECIDUOUS, KIND.CONIFER, KIND.EVERGREEN_BROADLEAF]) t[k] = 0.14;
+  t[KIND.HEDGE] = 0.1; t[KIND.SHRUB] = 0.1; t[KIND.ORCHARD] = 0.1; t[KIND.BUILT] = 0.12; t[KIND.ROCK] = 0.08;
+  t[KIND.LAKE] = 0.01; t[KIND.RIVER] = 0.02;
+  return t;
+})();
+
 interface River {
   xs: Float64Array;
   ys: Float64Array;
@@ -611,6 +620,15 @@ export function buildScene(worldSeed: string, tile: TileDef, ulx: number, uly: n
     }
   }
 
+  // Pixel-scale texture (single crowns, shrubs, roofs), white at 10 m and tied to the world grid.
+  const ws = w.seed ^ 0x3c6ef372;
+  const gi0 = Math.round(x0 / STEP), gj0 = Math.round(y0 / STEP);
+  for (let j = 0; j < N; j++) {
+    for (let i = 0; i < N; i++) {
+      const p = j * N + i;
+      tone[p] *= 1 + PIXEL_TEXTURE[kind[p]] * (2 * hash01(ws, gi0 + i, gj0 - j) - 1);
+    }
+  }
   const worldcover = new Uint8Array(P);
   for (let p = 0; p < P; p++) worldcover[p] = KIND_TO_WORLDCOVER[kind[p]];
   return { world: w, x0, y0, lon, lat, kind, worldcover, elev, gx, gy, slope, phase, tone, waterLevel };
