@@ -8,6 +8,8 @@ export default defineJobKind({
   params: LabelEfficiencyConfig,
   async run(params, ctx) {
     await ctx.initEngine();
-    return runLabelEfficiency(params, runContextOf(ctx));
+    const summary = await runLabelEfficiency(params, runContextOf(ctx));
+    // A fraction without finished runs has NaN means; job results are JSON, where that is null.
+    return JSON.parse(JSON.stringify(summary)) as typeof summary;
   },
 });
