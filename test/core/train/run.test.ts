@@ -127,4 +127,17 @@ describe('runs', () => {
     expect(meta.training?.epoch).toBe(1);
     model.dispose();
   });
+
+  it('keeps tf.memory().numTensors flat across epochs of a real run (checkpoint writes included)', async () => {
+    const counts = new Map<number, number>();
+    await runTrain(train({ out: join(root, 'memory'), epochs: 3, backbone: 'unet', tasks: [{ task: 'segmentation', target: 'worldcover' }, { task: 'regression', target: 'season' }] }), {
+      dataset,
+      onProgress: (p) => {
+        if (p.phase === 'train' && p.step === 1) counts.set(p.epoch, tf.memory().numTensors);
+      },
+    });
+    // From epoch 2 on, the optimiser state and the best-weights copy exist; nothing else may accumulate.
+    expect(counts.size).toBe(3);
+    expect(counts.get(3)).toBe(counts.get(2));
+  });
 });
