@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import type { MethodSpec } from './define';
 import { appMethods } from './app';
+import { datasetsMethods } from './datasets';
 import { dialogMethods } from './dialog';
 import { engineMethods } from './engine';
 import { eventSchemas } from './events';
 import { filesMethods } from './files';
+import { imageryMethods } from './imagery';
 import { jobsMethods } from './jobs';
 import { settingsMethods } from './settings';
 import { trainingMethods } from './training';
@@ -21,6 +23,8 @@ export const methods = {
   ...filesMethods,
   ...dialogMethods,
   ...trainingMethods,
+  ...datasetsMethods,
+  ...imageryMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type Methods = typeof methods;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appEvents } from './app';
+import { datasetsEvents } from './datasets';
 import { jobsEvents } from './jobs';
 import { settingsEvents } from './settings';
 
@@ -17,4 +18,5 @@ export const eventSchemas = {
   ...appEvents,
   ...jobsEvents,
   ...settingsEvents,
+  ...datasetsEvents,
 };

@@ -1,6 +1,7 @@
 import type { ApiHandlers } from '../api/contract';
 import { flushAtomicWrites } from '../core/fs-atomic';
 import { appHandlers } from './app';
+import { createDatasetsDomain, type DatasetsDomainOptions } from './datasets';
 import { dialogHandlers, type DialogProvider } from './dialogs';
 import { engineForce, engineHandlers } from './engine';
 import { EventBus } from './events';
@@ -21,6 +22,8 @@ export interface ServicesOptions {
   /** Overrides the version reported by app.info (the Electron app passes app.getVersion()). */
   version?: string;
   jobs?: Omit<JobServiceOptions, 'events' | 'engineForce'>;
+  /** Datasets and imagery (sample size, caches). */
+  datasets?: DatasetsDomainOptions;
 }
 
 /** Everything the transports and the CLI need: the contract's handlers plus the services behind them. */
@@ -49,6 +52,7 @@ export async function createServices(opts: ServicesOptions = {}): Promise<Servic
     ];
   });
   const jobs = new JobService({ ...opts.jobs, events, engineForce: () => engineForce(settings) });
+  const datasets = createDatasetsDomain({ ...opts.datasets, settings, paths, events, jobs });
 
   const handlers: ApiHandlers = {
     ...appHandlers(opts.version),
@@ -58,6 +62,7 @@ export async function createServices(opts: ServicesOptions = {}): Promise<Servic
     ...filesHandlers(paths),
     ...dialogHandlers({ provider: opts.dialogs, settings, paths }),
     ...trainingHandlers(jobs, paths),
+    ...datasets.handlers,
   };
 
   let closing: Promise<void> | undefined;

@@ -15,4 +15,5 @@ export const builtinJobKinds: Record<string, () => Promise<{ default: JobKind }>
   evaluate: () => import('../training/evaluate-job'),
   predict: () => import('../training/predict-job'),
   experiment: () => import('../training/experiment-job'),
+  'datasets.sample': () => import('../datasets/sample-job'),
 };
