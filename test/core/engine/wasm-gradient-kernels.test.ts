@@ -204,3 +204,36 @@ describe('BatchMatMul / _FusedMatMul with transposed operands match cpu', () => 
     });
   }
 });
+
+describe('Sum / Mean over leading axes (matrix-product path) match cpu', () => {
+  const cases: Array<{ shape: number[]; axis: number[]; keepDims: boolean }> = [
+    { shape: [3, 5, 6, 4], axis: [0, 1, 2], keepDims: false },
+    { shape: [3, 5, 6, 4], axis: [2, 0, 1], keepDims: true },
+    { shape: [7, 9], axis: [0], keepDims: false },
+    { shape: [2, 3, 5], axis: [0, 1], keepDims: true },
+    { shape: [3, 5, 6, 4], axis: [1, 2], keepDims: false }, // not leading: backend's kernel
+  ];
+  for (const c of cases) {
+    it(`[${c.shape}] over [${c.axis}] keepDims ${c.keepDims}`, async () => {
+      await expectSameOnWasmAsCpu(`reduce ${c.shape}`, () => {
+        const x = randomTensor(c.shape, 101).add(0.3);
+        return [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)];
+      });
+    });
+  }
+});
+
+describe('Identity shares the buffer without leaking', () => {
+  it('clone equals its source and both dispose cleanly', () => {
+    const before = tf.memory();
+    const x = randomTensor([4, 5], 111);
+    const y = tf.clone(x);
+    expect(Array.from(y.dataSync())).toEqual(Array.from(x.dataSync()));
+    x.dispose();
+    expect(Array.from(y.dataSync()).length).toBe(20); // still readable after the source is gone
+    y.dispose();
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+  });
+});
