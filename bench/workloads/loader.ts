@@ -5,6 +5,9 @@
  * one "infer" step builds the same batch without augmentation. Batch arrays are reused between steps (`into`), as
  * a training loop that copies each batch into tensors does.
  *
+ * Batches are assembled by a ParallelBatcher on all cores (`LOADER_THREADS=1` in the environment measures the
+ * single-thread `getBatch` path instead).
+ *
  * Setup (first, untimed warm-up step): a 64-patch ben-ge dataset is written to a temporary folder and its cache
  * built. Use many steps for a stable figure: `terrafuse bench --workload loader --steps 300 --json`.
  */
@@ -12,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PatchDataset } from '../../src-main/core/data/dataset';
+import { ParallelBatcher } from '../../src-main/core/data/parallel-batcher';
 import type { Batch } from '../../src-main/core/data/modalities';
 import { createRng, type Rng } from '../../src-main/core/data/rng';
 import { writeBengeFixture } from '../../test/core/data/helpers/write-benge';
@@ -23,11 +27,12 @@ const PATCHES = 64;
 interface LoaderState {
   dir: string;
   ds: PatchDataset;
+  batcher: ParallelBatcher;
   order: number[];
   rng: Rng;
 }
 
-export function loaderWorkload(options: { patches?: number; batch?: number } = {}): Workload {
+export function loaderWorkload(options: { patches?: number; batch?: number; threads?: number } = {}): Workload {
   const batch = options.batch ?? LOADER_BATCH;
   const patches = options.patches ?? PATCHES;
   let state: LoaderState | null = null;
@@ -43,7 +48,10 @@ export function loaderWorkload(options: { patches?: number; batch?: number } = {
       const fx = writeBengeFixture(join(dir, 'bench'), { patches, seed: 1 });
       const ds = await PatchDataset.open(fx.root, { cacheDir: join(dir, 'cache') });
       const rng = createRng('bench/loader');
-      return { dir, ds, order: rng.fork('order').shuffle([...Array(ds.size).keys()]), rng };
+      const envThreads = Number(process.env.LOADER_THREADS);
+      const threads = options.threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : undefined);
+      const batcher = new ParallelBatcher(ds, { threads });
+      return { dir, ds, batcher, order: rng.fork('order').shuffle([...Array(ds.size).keys()]), rng };
     })();
     state = await setup;
     return state;
@@ -59,14 +67,17 @@ export function loaderWorkload(options: { patches?: number; batch?: number } = {
     batch,
     async trainStep() {
       const s = await ready();
-      trainBatch = s.ds.getBatch(nextIndices(s), { modalities: ['s2', 's1'], targets: ['worldcover'], augment: true, rng: s.rng, into: trainBatch });
+      trainBatch = await s.batcher.getBatch(nextIndices(s), { modalities: ['s2', 's1'], targets: ['worldcover'], augment: true, rng: s.rng, into: trainBatch });
     },
     async inferStep() {
       const s = await ready();
-      inferBatch = s.ds.getBatch(nextIndices(s), { modalities: ['s2', 's1'], targets: ['worldcover'], into: inferBatch });
+      inferBatch = await s.batcher.getBatch(nextIndices(s), { modalities: ['s2', 's1'], targets: ['worldcover'], into: inferBatch });
     },
     dispose() {
-      if (state) rmSync(state.dir, { recursive: true, force: true });
+      if (state) {
+        void state.batcher.close();
+        rmSync(state.dir, { recursive: true, force: true });
+      }
       state = null;
     },
   };
@@ -74,6 +85,6 @@ export function loaderWorkload(options: { patches?: number; batch?: number } = {
 
 export const LOADER_WORKLOAD: WorkloadSpec = {
   name: 'loader',
-  description: `Batch assembly from the packed cache: ${LOADER_BATCH} patches of S2 (12) + S1 (2) + WorldCover mask; "train" = with augmentation, "infer" = without (use --steps 300)`,
+  description: `Batch assembly from the packed cache: ${LOADER_BATCH} patches of S2 (12) + S1 (2) + WorldCover mask on all cores; "train" = with augmentation, "infer" = without (use --steps 300)`,
   create: () => loaderWorkload(),
 };

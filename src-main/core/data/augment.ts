@@ -110,7 +110,7 @@ export interface Sampling {
 }
 
 /** Fills one axis' tables (see `Sampling`) for an output axis of `size` pixels. */
-function fillAxis(size: number, start: number, length: number, reverse: boolean, stride: number,
+export function fillAxis(size: number, start: number, length: number, reverse: boolean, stride: number,
   near: Int32Array, i0: Int32Array, i1: Int32Array, w: Float32Array): void {
   const scale = length / size;
   for (let i = 0; i < size; i++) {

@@ -73,7 +73,34 @@ export interface PatchSource {
 
 const PIXELS = PATCH_SIZE * PATCH_SIZE;
 const IDENTITY_SAMPLING = samplingOf(identityAugmentation(PATCH_SIZE), PATCH_SIZE);
-const SPATIAL_INPUTS = ['s2', 's1', 'dem', 'worldcover'] as const;
+export const SPATIAL_INPUTS = ['s2', 's1', 'dem', 'worldcover'] as const;
+export type SpatialInput = (typeof SPATIAL_INPUTS)[number];
+
+/** Where batch arrays come from (plain memory by default; shared memory for the parallel batcher). */
+export interface BatchAllocator {
+  float32(length: number): Float32Array;
+  int32(length: number): Int32Array;
+  /** Whether an array handed back through `into` can be reused by this allocator. */
+  accepts(array: Float32Array | Int32Array): boolean;
+}
+
+const DEFAULT_ALLOCATOR: BatchAllocator = {
+  float32: (n) => new Float32Array(n),
+  int32: (n) => new Int32Array(n),
+  accepts: () => true,
+};
+
+/** A batch whose arrays exist and whose augmentations are drawn, before the image kernels run. */
+export interface BatchPlan {
+  indices: number[];
+  batch: Batch;
+  spatial: SpatialInput[];
+  outs: Partial<Record<SpatialInput, Float32Array>>;
+  mask: Int32Array | null;
+  augmentations: (PatchAugmentation | null)[];
+  s1: Affine;
+  dem: Affine;
+}
 
 function isNaNAt(v: Float32Array, offset: number): boolean {
   return v[offset] !== v[offset];
@@ -246,7 +273,7 @@ export class PatchDataset implements PatchSource {
    * units), with the S2 jitter folded in: S2 v = gain * DN / 10000 + offset; S1 v = (dB + 25) / 25;
    * DEM v = (h - mean) / std.
    */
-  private affineOf(m: 's2' | 's1' | 'dem', t: PatchAugmentation | null): Affine {
+  affineOf(m: 's2' | 's1' | 'dem', t: PatchAugmentation | null): Affine {
     if (m === 's2') return { scale: S2_SCALE * (t ? t.gain : 1), shift: t ? t.offset : 0 };
     if (m === 's1') {
       const span = S1_DB_MAX - S1_DB_MIN;
@@ -256,7 +283,12 @@ export class PatchDataset implements PatchSource {
     return { scale: 1 / std, shift: -mean / std };
   }
 
-  getBatch(indices: readonly number[], options: BatchOptions): Batch {
+  /**
+   * First half of a batch: validation, output arrays (from `alloc`, or reused from `options.into`) and the
+   * augmentation of every patch, drawn in patch order from `options.rng` (so any way of running the kernels gives
+   * the same batch). Used by `getBatch` and by `ParallelBatcher`.
+   */
+  planBatch(indices: readonly number[], options: BatchOptions, alloc: BatchAllocator = DEFAULT_ALLOCATOR): BatchPlan {
     const n = indices.length;
     const mods = options.modalities;
     const targets = options.targets ?? [];
@@ -276,31 +308,36 @@ export class PatchDataset implements PatchSource {
     }
 
     const batch: Batch = { size: n, ids: indices.map((i) => this.ids[i]), inputs: {}, targets: {} };
-    const spatial = mods.filter((m): m is (typeof SPATIAL_INPUTS)[number] => (SPATIAL_INPUTS as readonly string[]).includes(m));
-    const outs: Partial<Record<(typeof SPATIAL_INPUTS)[number], Float32Array>> = {};
+    const spatial = mods.filter((m): m is SpatialInput => (SPATIAL_INPUTS as readonly string[]).includes(m));
+    const outs: Partial<Record<SpatialInput, Float32Array>> = {};
     for (const m of spatial) {
       const c = MODALITIES[m].channels;
       const old = options.into?.inputs[m]?.data;
-      if (old && old.length === n * PIXELS * c) {
+      if (old && old.length === n * PIXELS * c && alloc.accepts(old)) {
         if (m === 'worldcover') old.fill(0); // one-hot: only the hot entries are written
         outs[m] = old;
-      } else outs[m] = new Float32Array(n * PIXELS * c);
+      } else outs[m] = alloc.float32(n * PIXELS * c);
       batch.inputs[m] = { data: outs[m]!, shape: [n, PATCH_SIZE, PATCH_SIZE, c] };
     }
-    const wantMask = targets.includes('worldcover');
     const oldMask = options.into?.targets.worldcover;
-    const mask = wantMask ? (oldMask instanceof Int32Array && oldMask.length === n * PIXELS ? oldMask : new Int32Array(n * PIXELS)) : null;
+    const mask = targets.includes('worldcover')
+      ? oldMask instanceof Int32Array && oldMask.length === n * PIXELS && alloc.accepts(oldMask) ? oldMask : alloc.int32(n * PIXELS)
+      : null;
+    if (mask) batch.targets.worldcover = mask;
+    const augmentations = indices.map(() => (augment ? sampleAugmentation(options.rng!, PATCH_SIZE, augment) : null));
+    return { indices: [...indices], batch, spatial, outs, mask, augmentations, s1: this.affineOf('s1', null), dem: this.affineOf('dem', null) };
+  }
 
-    const s1f = this.affineOf('s1', null);
-    const demf = this.affineOf('dem', null);
-    for (let b = 0; b < n; b++) {
-      const i = indices[b];
-      const t = augment ? sampleAugmentation(options.rng!, PATCH_SIZE, augment) : null;
+  /** Runs the spatial kernels of patches [from, to) of a plan on this thread. */
+  fillSpatial(plan: BatchPlan, from = 0, to = plan.indices.length): void {
+    for (let b = from; b < to; b++) {
+      const i = plan.indices[b];
+      const t = plan.augmentations[b];
       // Without augmentation the identity tables still go through the unrolled gather loops (faster than a flat
       // loop in V8, measured).
       const s: Sampling = t ? samplingOf(t, PATCH_SIZE, this.sampling) : IDENTITY_SAMPLING;
-      for (const m of spatial) {
-        const out = outs[m]!;
+      for (const m of plan.spatial) {
+        const out = plan.outs[m]!;
         const { array, base } = this.cache.locate(m, i);
         if (m === 'worldcover') {
           writeOneHot(array as Uint8Array, base, WORLDCOVER_CLASS_COUNT, PATCH_SIZE, s, WORLDCOVER_STORE_IGNORE, out, b * PIXELS * WORLDCOVER_CLASS_COUNT);
@@ -308,18 +345,35 @@ export class PatchDataset implements PatchSource {
           const f = this.affineOf('s2', t);
           writeS2(array as Uint16Array, base, PATCH_SIZE, s, f.scale, f.shift, out, b * PIXELS * S2_BANDS.length);
         } else if (m === 's1') {
-          writeS1(array as Int16Array, base, PATCH_SIZE, s, s1f.scale, s1f.shift, out, b * PIXELS * S1_BANDS.length);
+          writeS1(array as Int16Array, base, PATCH_SIZE, s, plan.s1.scale, plan.s1.shift, out, b * PIXELS * S1_BANDS.length);
         } else {
-          writeDem(array as Float32Array, base, PATCH_SIZE, s, demf.scale, demf.shift, out, b * PIXELS);
+          writeDem(array as Float32Array, base, PATCH_SIZE, s, plan.dem.scale, plan.dem.shift, out, b * PIXELS);
         }
       }
-      if (mask) {
+      if (plan.mask) {
         const { array, base } = this.cache.locate('worldcover', i);
-        writeMask(array as Uint8Array, base, PATCH_SIZE, s, WORLDCOVER_STORE_IGNORE, IGNORE_INDEX, mask, b * PIXELS);
+        writeMask(array as Uint8Array, base, PATCH_SIZE, s, WORLDCOVER_STORE_IGNORE, IGNORE_INDEX, plan.mask, b * PIXELS);
       }
     }
-    if (mask) batch.targets.worldcover = mask;
+  }
 
+  /**
+   * A batch: one Float32Array per input modality (NHWC spatial, [n, c] vectors) and one array per target (see
+   * `Batch` in modalities.ts), normalised, augmented when asked (one geometry per patch for all its spatial
+   * inputs and its mask; jitter on S2 only).
+   */
+  getBatch(indices: readonly number[], options: BatchOptions): Batch {
+    const plan = this.planBatch(indices, options);
+    this.fillSpatial(plan);
+    return this.finishBatch(plan, options);
+  }
+
+  /** Second half of a batch: vector inputs and patch-level targets (cheap; always on the calling thread). */
+  finishBatch(plan: BatchPlan, options: BatchOptions): Batch {
+    const { batch, indices } = plan;
+    const n = indices.length;
+    const mods = options.modalities;
+    const targets = options.targets ?? [];
     // Vector inputs.
     const v = this.vectors;
     for (const m of mods) {

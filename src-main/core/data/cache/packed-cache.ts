@@ -42,7 +42,7 @@ export type StoredArray = Uint16Array | Int16Array | Float32Array | Uint8Array;
 interface StoreSpec {
   channels: number;
   bytesPerValue: number;
-  make: (buffer: ArrayBuffer, byteOffset: number, length: number) => StoredArray;
+  make: (buffer: ArrayBufferLike, byteOffset: number, length: number) => StoredArray;
 }
 
 export const STORE: Record<CachedModality | 'vectors', StoreSpec> = {
@@ -259,9 +259,12 @@ export async function buildCache(index: DatasetIndex, dir: string, options: Buil
   return { decoded: todo.length, reused: n - todo.length, problems: headers.flatMap((h) => h.problems) };
 }
 
-/** Reads a whole file into one ArrayBuffer with positioned reads (no 2 GiB Buffer limit, no extra copy). */
-function readWhole(file: string, bytes: number): ArrayBuffer {
-  const buffer = new ArrayBuffer(bytes);
+/**
+ * Reads a whole file into one buffer with positioned reads (no 2 GiB Buffer limit, no extra copy). The buffer is
+ * shared memory, so worker threads can assemble batches from it without copies (ParallelBatcher).
+ */
+function readWhole(file: string, bytes: number): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(bytes);
   const view = new Uint8Array(buffer);
   const fd = openSync(file, 'r');
   try {
@@ -346,6 +349,11 @@ export class PackedCache {
     const got = readSync(this.fds[m]!, bytes, 0, bytes.byteLength, i * bytes.byteLength);
     if (got !== bytes.byteLength) throw new Error(`${join(this.dir, `${m}.bin`)}: short read of record ${i}; rebuild the cache`);
     return { array: buf, base: 0 };
+  }
+
+  /** The whole array of a resident modality (records back to back, shared memory); undefined when streaming. */
+  residentArray(m: CachedModality): StoredArray | undefined {
+    return this.arrays[m];
   }
 
   /** The per-patch vector records (always resident). */

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PatchDataset } from '../../../src-main/core/data/dataset';
+import { ParallelBatcher } from '../../../src-main/core/data/parallel-batcher';
+import { createRng } from '../../../src-main/core/data/rng';
+import { writeBengeFixture, type BengeFixture } from './helpers/write-benge';
+
+let dir: string;
+let fx: BengeFixture;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tf-par-'));
+  fx = writeBengeFixture(join(dir, 'mini'), { patches: 6, seed: 4 });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('ParallelBatcher', () => {
+  it('assembles exactly the batches of getBatch (same rng draws), in shared memory, reusing arrays', async () => {
+    const ds = await PatchDataset.open(fx.root, { cacheDir: join(dir, 'cache') });
+    const batcher = new ParallelBatcher(ds, { threads: 3 });
+    expect(batcher.threads).toBe(3);
+    try {
+      const idx = [5, 0, 3, 3, 1, 2, 4];
+      const options = { modalities: ['s2', 's1', 'dem', 'worldcover', 'era5'] as ('s2' | 's1' | 'dem' | 'worldcover' | 'era5')[], targets: ['worldcover', 'lulc'] as ('worldcover' | 'lulc')[], augment: true };
+      const want = ds.getBatch(idx, { ...options, rng: createRng(99) });
+      const got = await batcher.getBatch(idx, { ...options, rng: createRng(99) });
+      for (const m of options.modalities) expect(maxAbsDiff(got.inputs[m]!.data, want.inputs[m]!.data)).toBe(0);
+      expect(maxAbsDiff(got.targets.worldcover!, want.targets.worldcover!)).toBe(0);
+      expect(Array.from(got.targets.lulc!)).toEqual(Array.from(want.targets.lulc!));
+      expect(got.inputs.s2!.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const again = await batcher.getBatch(idx, { ...options, augment: false, into: got });
+      expect(again.inputs.s2!.data).toBe(got.inputs.s2!.data);
+      const plain = ds.getBatch(idx, { ...options, augment: false });
+      expect(maxAbsDiff(again.inputs.s2!.data, plain.inputs.s2!.data)).toBe(0);
+      expect(maxAbsDiff(again.inputs.worldcover!.data, plain.inputs.worldcover!.data)).toBe(0);
+    } finally {
+      await batcher.close();
+    }
+  });
+
+  it('falls back to the calling thread for a streaming cache', async () => {
+    const ds = await PatchDataset.open(fx.root, { cacheDir: join(dir, 'cache'), maxResidentBytes: 0 });
+    const batcher = new ParallelBatcher(ds, { threads: 4 });
+    expect(batcher.threads).toBe(1);
+    const b = await batcher.getBatch([0, 1], { modalities: ['s2'] });
+    expect(b.inputs.s2!.shape).toEqual([2, 120, 120, 12]);
+    await batcher.close();
+    ds.close();
+  });
+});
