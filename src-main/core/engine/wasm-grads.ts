@@ -5,7 +5,7 @@ import { conv2DBackpropInputConfig } from './wasm-kernels/conv2d-backprop-input'
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './wasm-kernels/depthwise-backprop';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
 import { makeMatMulConfig } from './wasm-kernels/mat-mul';
-import { makeIdentityConfig, makeLeadingReduceConfig } from './wasm-kernels/reduce';
+import { makeIdentityConfig } from './wasm-kernels/identity';
 import { makeSliceConfig } from './wasm-kernels/slice';
 import { makeTileConfig } from './wasm-kernels/tile';
 import { unsortedSegmentSumConfig } from './wasm-kernels/unsorted-segment-sum';
@@ -39,8 +39,6 @@ const FASTER: Replacement[] = [
   { kernelName: 'Slice', build: (original) => makeSliceConfig(need(original, 'Slice')) },
   { kernelName: 'BatchMatMul', build: (original) => makeMatMulConfig(need(original, 'BatchMatMul')) },
   { kernelName: '_FusedMatMul', build: (original) => makeMatMulConfig(need(original, '_FusedMatMul')) },
-  { kernelName: 'Sum', build: (original) => makeLeadingReduceConfig(need(original, 'Sum'), 'sum') },
-  { kernelName: 'Mean', build: (original) => makeLeadingReduceConfig(need(original, 'Mean'), 'mean') },
   { kernelName: 'Identity', build: (original) => makeIdentityConfig(need(original, 'Identity')) },
 ];
 

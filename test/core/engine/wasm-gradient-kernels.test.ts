@@ -205,13 +205,13 @@ describe('BatchMatMul / _FusedMatMul with transposed operands match cpu', () => 
   }
 });
 
-describe('Sum / Mean over leading axes (matrix-product path) match cpu', () => {
+describe('Sum / Mean (used all over batch norm) match cpu', () => {
   const cases: Array<{ shape: number[]; axis: number[]; keepDims: boolean }> = [
     { shape: [3, 5, 6, 4], axis: [0, 1, 2], keepDims: false },
     { shape: [3, 5, 6, 4], axis: [2, 0, 1], keepDims: true },
     { shape: [7, 9], axis: [0], keepDims: false },
     { shape: [2, 3, 5], axis: [0, 1], keepDims: true },
-    { shape: [3, 5, 6, 4], axis: [1, 2], keepDims: false }, // not leading: backend's kernel
+    { shape: [3, 5, 6, 4], axis: [1, 2], keepDims: false },
   ];
   for (const c of cases) {
     it(`[${c.shape}] over [${c.axis}] keepDims ${c.keepDims}`, async () => {
