@@ -24,3 +24,30 @@ export function decodePngRgba(bytes: Uint8Array): RgbaImage {
   } else throw new Error(`expected an RGB or RGBA PNG, got ${png.channels} channels`);
   return { width: png.width, height: png.height, data };
 }
+
+const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+
+/**
+ * The value of a tEXt chunk, found by walking the chunk headers (nothing is decompressed; fast-png writes text
+ * after the image data): how the imagery disk cache reads back the facts it stored with an image. Undefined when
+ * absent or not a PNG.
+ */
+export function readPngText(bytes: Uint8Array, keyword: string): string | undefined {
+  if (bytes.length < 8 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const latin1 = new TextDecoder('latin1');
+  for (let pos = 8; pos + 8 <= bytes.length; ) {
+    const length = view.getUint32(pos);
+    const type = latin1.decode(bytes.subarray(pos + 4, pos + 8));
+    const start = pos + 8;
+    const end = start + length;
+    if (end > bytes.length || type === 'IEND') return undefined;
+    if (type === 'tEXt') {
+      const data = bytes.subarray(start, end);
+      const nul = data.indexOf(0);
+      if (nul > 0 && latin1.decode(data.subarray(0, nul)) === keyword) return latin1.decode(data.subarray(nul + 1));
+    }
+    pos = end + 4; // skip the CRC
+  }
+  return undefined;
+}

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decode as decodePngFile, encode as encodePngFile } from 'fast-png';
+import { encode as encodePngFile } from 'fast-png';
 import { ApiError } from '../../api/errors';
 import type { Histograms, ImageryLayer, RenderedImage, Stretch } from '../../api/imagery';
 import { decodePatch, type DecodedPatch } from '../../core/data/decode-patch';
@@ -19,6 +19,7 @@ import { fileFingerprint } from '../../core/data/raster-io';
 import { writeFileAtomic } from '../../core/fs-atomic';
 import { extractBand } from '../../core/render/bands';
 import { histogram } from '../../core/render/histogram';
+import { readPngText } from '../../core/render/png';
 import { LAYER_SOURCE, renderLayer, S2_DN_PER_REFLECTANCE, type PatchPixels } from '../../core/render/layers';
 import { worldCoverCounts } from '../../core/render/worldcover';
 import type { OpenDataset } from './open-dataset';
@@ -31,7 +32,7 @@ type Source = 's2' | 's1' | 'dem' | 'worldcover';
 const SOURCE_NAME: Record<Source, string> = { s2: 'Sentinel-2', s1: 'Sentinel-1', dem: 'a DEM', worldcover: 'a WorldCover map' };
 const PNG_TEXT_KEY = 'terrafuse';
 /** Bump when rendering changes, so images cached on disk by an older version are not shown. */
-const RENDER_VERSION = 1;
+const RENDER_VERSION = 2;
 
 interface CachedImage {
   base64: string;
@@ -43,6 +44,8 @@ interface CachedImage {
 }
 
 interface DiskMeta {
+  width: number;
+  height: number;
   ranges: ([number, number] | null)[];
   stretch: Stretch | null;
   grid: PatchGrid | null;
@@ -172,7 +175,7 @@ export class ImageryService {
       pixelSize: pixelSizeOf(grid, ds.columns.lat[i]),
     };
     const out = renderLayer(req.layer, pixels, { stretch: req.stretch });
-    const meta: DiskMeta = { ranges: out.ranges, stretch: out.stretch as Stretch | null, grid };
+    const meta: DiskMeta = { width: out.image.width, height: out.image.height, ranges: out.ranges, stretch: out.stretch as Stretch | null, grid };
     const png = encodePngFile({
       width: out.image.width,
       height: out.image.height,
@@ -181,7 +184,7 @@ export class ImageryService {
       depth: 8,
       text: { [PNG_TEXT_KEY]: JSON.stringify(meta) },
     });
-    const image: CachedImage = { base64: Buffer.from(png).toString('base64'), width: out.image.width, height: out.image.height, ...meta };
+    const image: CachedImage = { base64: Buffer.from(png).toString('base64'), ...meta };
     this.images.set(key, image);
     if (this.diskCache) {
       // Best effort: a read-only or full workspace only costs the disk cache.
@@ -200,10 +203,10 @@ export class ImageryService {
       return undefined;
     }
     try {
-      const png = decodePngFile(bytes);
-      const meta = JSON.parse(png.text[PNG_TEXT_KEY] ?? 'null') as DiskMeta | null;
-      if (!meta || !Array.isArray(meta.ranges)) return undefined;
-      return { base64: bytes.toString('base64'), width: png.width, height: png.height, ranges: meta.ranges, stretch: meta.stretch, grid: meta.grid };
+      // The facts stored with the image are read from its text chunk; the pixels stay compressed.
+      const meta = JSON.parse(readPngText(bytes, PNG_TEXT_KEY) ?? 'null') as DiskMeta | null;
+      if (!meta || !Array.isArray(meta.ranges) || !(meta.width > 0 && meta.height > 0)) return undefined;
+      return { base64: bytes.toString('base64'), width: meta.width, height: meta.height, ranges: meta.ranges, stretch: meta.stretch, grid: meta.grid };
     } catch {
       return undefined;
     }

@@ -147,7 +147,8 @@ export class DatasetsService {
     if (ds) return ds;
     const candidates = [...this.opts.settings.get().recentDatasets, this.samplePath()];
     for (const path of candidates) {
-      if (datasetIdOf(path) === datasetId && existsSync(path)) return this.openFolder(path);
+      if (!existsSync(path)) continue;
+      if (datasetIdOf(realpathSync(path)) === datasetId) return this.openFolder(path);
     }
     throw new ApiError('not_found', `no open dataset ${datasetId}: open its folder with datasets.open`);
   }

@@ -56,3 +56,20 @@ describe('histogram', () => {
     expect([empty.min, empty.max, empty.valid, empty.mean]).toEqual([null, null, 0, null]);
   });
 });
+
+describe('percentile by selection', () => {
+  it('equals the percentile of the sorted values for random data, ties and tiny arrays', async () => {
+    const { createRng } = await import('../../../src-main/core/data/rng');
+    const { percentileInPlace } = await import('../../../src-main/core/render/stretch');
+    const rng = createRng('percentile');
+    for (const n of [1, 2, 3, 7, 100, 14_400]) {
+      for (const ties of [false, true]) {
+        const values = Float64Array.from({ length: n }, () => (ties ? rng.int(5) : rng.normal()));
+        const sorted = Float64Array.from(values).sort();
+        for (const p of [0, 2, 25, 50, 97.5, 98, 100]) {
+          expect(percentileInPlace(Float64Array.from(values), p)).toBeCloseTo(percentileOfSorted(sorted, p), 12);
+        }
+      }
+    }
+  });
+});

@@ -230,7 +230,8 @@ describe('imagery', () => {
       expect(pixelAt(img, row, col)).toEqual(nodata ? [0, 0, 0, 0] : [byte(red[k]), byte(green[k]), byte(blue[k]), 255]);
     }
     expect((await h.call('imagery.render', req)).cache).toBe('memory');
-    // A fresh process (same workspace) finds it on disk, with the same ranges.
+    // A fresh process (same settings and workspace) reopens the dataset by its id from the recent folders, and finds
+    // the image on disk, with the same ranges.
     const h2 = await harness({ root: h.root });
     try {
       const again = await h2.call('imagery.render', req);
