@@ -7,8 +7,9 @@
  *
  * `labelFraction` keeps a seeded, class-stratified subset of the labelled training patches: per class about
  * f * (patches of that class), at least one for every class present (when f > 0), each patch counted for one class
- * only (its rarest, for multi-label targets, so rare classes are served first). The rest of the training split
- * stays available, unlabelled, for self-supervised pre-training.
+ * only (its rarest, for multi-label targets, so rare classes are served first). For a given seed the subsets are
+ * nested: the patches kept at 5 % are among those kept at 10 %. The rest of the training split stays available,
+ * unlabelled, for self-supervised pre-training.
  */
 import { createRng } from './rng';
 import type { SplitName } from './layouts/types';
@@ -73,7 +74,9 @@ export function labelFraction(items: readonly LabelledItem[], f: number, seed: n
     }
     groups.set(best, [...(groups.get(best) ?? []), it.index]);
   }
-  const rng = createRng(`${seed}/label-fraction/${f}`);
+  // The permutations do not depend on f, so for one seed a smaller fraction is a subset of a larger one (nested
+  // label budgets make label-efficiency curves comparable point to point).
+  const rng = createRng(`${seed}/label-fraction`);
   const chosen = new Set<number>();
   for (const c of [...groups.keys()].sort((a, b) => a - b)) {
     const members = rng.fork(`class:${c}`).shuffle([...groups.get(c)!].sort((a, b) => a - b));

@@ -46,6 +46,11 @@ describe('label fraction', () => {
     expect(labelFraction(items, 0.1, 42)).toEqual(r);
     expect(labelFraction(items, 0.1, 43).labelled).not.toEqual(r.labelled);
     expect(labelFraction(items, 1, 1).labelled.length).toBe(items.length - 1);
+    // Nested budgets: what 5 % keeps, 10 % and 50 % keep too.
+    const small = labelFraction(items, 0.05, 42).labelled;
+    const large = new Set(labelFraction(items, 0.5, 42).labelled);
+    for (const i of small) expect(r.labelled).toContain(i);
+    for (const i of r.labelled) expect(large.has(i)).toBe(true);
     expect(() => labelFraction(items, 0, 1)).toThrow(/label fraction/);
   });
 
