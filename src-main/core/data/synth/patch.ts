@@ -60,7 +60,7 @@ export interface SynthPatch {
   dem: Float32Array;
   /** Materials (landscape.ts KIND), 120 x 120: finer truth than WorldCover, for tests and diagnostics. */
   kind: Uint8Array;
-  /** 0 clear, 1 cloud, 2 cloud shadow (120 x 120). */
+  /** 0 clear, 1 cloud (opacity > 5 %), 2 cloud shadow (> 10 %), 120 x 120. */
   cloudMask: Uint8Array;
   /** Seasonal snow fraction on the ground at the S2 time (120 x 120). */
   snow: Float32Array;
@@ -86,7 +86,8 @@ function seasonAt(tile: TileDef, lat: number, meanAlt: number, time: Date, dT: n
   const w = (2 * Math.PI) / 365.25;
   const mean = annualMean(lat, meanAlt, c);
   const k = (mean - 7) / c.amplitude;
-  const anchor = k >= 1 ? 20 : k <= -1 ? 202 : 20 + Math.acos(k) / w;
+  const warmEnough = k >= 1 ? 20 : k <= -1 ? 202 : 20 + Math.acos(k) / w;
+  const anchor = Math.max(warmEnough, 45 + 2 * (lat - 30));
   return {
     doy,
     drySummer: c.drySummer,

@@ -2,7 +2,8 @@
  * Seasonal state of the vegetation, driven by the same climatology as ERA-5, the snow cover and the climate zone:
  * deciduous leaves and grass green up when the daily mean temperature passes ~5-11 °C, Mediterranean grass and
  * shrubs follow the wet winter half-year instead, and crops follow a calendar anchored on the spring date when the
- * local temperature passes 7 °C (the coldest day where it never drops that low).
+ * local temperature passes 7 °C, but not before a latitude-dependent date (day length also drives crop growth, so
+ * mild oceanic winters do not bring the harvest forward to June).
  */
 import { smoothstep } from './stats';
 
@@ -57,19 +58,19 @@ export function winterCereal(s: number, out: CropCover): void {
   if (s < 0) {
     // Winter: young plants, sparse cover (the autumn sowing is at s ~ 190..245, wrapped to -175..-120).
     out.green = 0.28; out.dry = 0.05; out.soil = 0.67;
-  } else if (s < 45) {
-    out.green = 0.28 + 0.67 * ramp(s, 0, 45); out.dry = 0.03; out.soil = 1 - out.green - out.dry;
-  } else if (s < 75) {
+  } else if (s < 50) {
+    out.green = 0.28 + 0.67 * ramp(s, 0, 50); out.dry = 0.03; out.soil = 1 - out.green - out.dry;
+  } else if (s < 85) {
     out.green = 0.95; out.dry = 0.03; out.soil = 0.02;
-  } else if (s < 100) {
-    const k = ramp(s, 75, 100);
+  } else if (s < 110) {
+    const k = ramp(s, 85, 110);
     out.green = 0.95 * (1 - k); out.dry = 0.03 + 0.9 * k; out.soil = 1 - out.green - out.dry;
-  } else if (s < 140) {
+  } else if (s < 145) {
     out.green = 0.03; out.dry = 0.45; out.soil = 0.52; // stubble after harvest
-  } else if (s < 190) {
+  } else if (s < 195) {
     out.green = 0.02; out.dry = 0.08; out.soil = 0.9; // ploughed
   } else {
-    out.green = 0.05 + 0.23 * ramp(s, 190, 245); out.dry = 0.05; out.soil = 1 - out.green - out.dry;
+    out.green = 0.05 + 0.23 * ramp(s, 195, 245); out.dry = 0.05; out.soil = 1 - out.green - out.dry;
   }
 }
 
@@ -91,8 +92,8 @@ export function summerCrop(s: number, out: CropCover): void {
 /** Winter rapeseed: like a cereal, with a yellow flowering period in spring. */
 export function rapeseed(s: number, out: CropCover): void {
   winterCereal(s, out);
-  if (s >= 20 && s < 42) {
-    const k = 1 - Math.abs(s - 31) / 11;
+  if (s >= 22 && s < 46) {
+    const k = 1 - Math.abs(s - 34) / 12;
     out.flowers = 0.75 * k;
     out.green = Math.max(0, out.green - out.flowers);
     out.soil = Math.max(0, 1 - out.green - out.dry - out.flowers);

@@ -40,8 +40,8 @@ function material(k: number, ctx: SeasonContext, t: number, phase: number, tone:
     case KIND.LAKE:
     case KIND.RIVER: {
       // Calm water reflects away from the sensor; capillary waves from wind raise the return.
-      VV = Math.min(-25 + 1.4 * wind + (k === KIND.RIVER ? 1.5 : 0), -11);
-      VH = Math.min(VV - 8, -21);
+      VV = Math.min(-25 + 1.1 * wind + (k === KIND.RIVER ? 1.5 : 0), -15.5);
+      VH = Math.min(VV - 8, -23.5);
       SLOPE = -0.6;
       if (k === KIND.LAKE && t < -4) { VV = -17; VH = -25; SLOPE = -0.3; } // ice cover
       return;
@@ -142,8 +142,8 @@ export function renderSentinel1(scene: Scene, ctx: SeasonContext, geo: RadarGeom
     // Wet snow absorbs C-band strongly; dry snow is nearly transparent.
     const snowCover = smoothstep(1.5, -2.5, t);
     const tNow = geo.tSeaNow - LAPSE_RATE * elev[p];
-    if (!isWater && snowCover > 0 && tNow > -0.5) {
-      const wet = snowCover * (k === KIND.CONIFER ? 0.4 : 1);
+    if (!isWater && snowCover > 0 && tNow > -1) {
+      const wet = snowCover * smoothstep(-1, 2, tNow) * (k === KIND.CONIFER ? 0.4 : 1);
       dbVV = dbVV * (1 - wet) + -19.5 * wet;
       dbVH = dbVH * (1 - wet) + -27 * wet;
     }

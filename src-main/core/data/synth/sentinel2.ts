@@ -32,7 +32,7 @@ export interface Sky {
 export interface S2Result {
   /** DN per band at native resolution (120, 60 or 20 pixels square). */
   bands: Record<S2Band, Uint16Array>;
-  /** Per 10 m pixel: 0 clear, 1 cloud, 2 cloud shadow. */
+  /** Per 10 m pixel: 0 clear, 1 cloud (opacity > 5 %), 2 cloud shadow (> 10 %). */
   cloudMask: Uint8Array;
   /** Per 10 m pixel: seasonal snow fraction 0..1 on the ground. */
   snow: Float32Array;
@@ -227,8 +227,9 @@ export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, snow
     for (let p = 0; p < P; p++) {
       const a = smoothstep(threshold - 0.02, threshold + 0.08, alpha[p]);
       const s = smoothstep(threshold - 0.02, threshold + 0.08, shadow[p]) * (1 - a);
-      if (a > 0.5) cloudMask[p] = 1;
-      else if (s > 0.5) cloudMask[p] = 2;
+      // Conservative masks, like Sen2Cor's: thin cloud edges count as cloud, faint shadows as shadow.
+      if (a > 0.05) cloudMask[p] = 1;
+      else if (s > 0.1) cloudMask[p] = 2;
       if (a === 0 && s === 0) continue;
       const thick = 0.85 + 0.6 * clamp(alpha[p] - threshold, 0, 0.25);
       for (let b = 0; b < BAND_COUNT; b++) {
