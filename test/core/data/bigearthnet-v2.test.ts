@@ -10,6 +10,7 @@ import { BEN19_CLASSES, BEN43_CLASSES } from '../../../src-main/core/data/bigear
 import { S2_BANDS, S2_BAND_GSD } from '../../../src-main/core/data/modalities';
 import { writeGeoTiffSync } from '../../../src-main/core/geo/write';
 import { fixtureTransform } from './helpers/write-benge';
+import { writeParquet } from './helpers/write-parquet';
 
 const EPSG = 32633;
 const TILE = 'S2A_MSIL2A_20170613T101031_N9999_R022_T33UUP';
@@ -80,5 +81,48 @@ describe('BigEarthNet v2 (reBEN) layout', () => {
     expect(ds.indices({ require: ['s2', 's1'] })).toEqual([0, 1]);
     // No fixed splits: seeded hash splits cover every patch.
     expect([...ds.splits.train, ...ds.splits.val, ...ds.splits.test].sort()).toEqual([0, 1, 2]);
+  });
+});
+
+describe('BigEarthNet v2 with metadata.parquet', () => {
+  it('takes labels, splits, S1 partners and countries from the parquet', async () => {
+    const ids = patches.map((p) => `${TILE}_${p.pos}`);
+    // Patch 2 has no S1 partner by grid position; the parquet names one from another position.
+    const odd = `${SCENE}_33UUP_99_99`;
+    const s1dir = join(root, 'BigEarthNet-S1', SCENE, odd);
+    mkdirSync(s1dir, { recursive: true });
+    for (const b of ['VH', 'VV']) {
+      writeGeoTiffSync(join(s1dir, `${odd}_${b}.tif`), { width: 120, height: 120, bands: [new Float32Array(14400).fill(-14)], transform: fixtureTransform([404400 + 2400, 5342400], 10), epsg: EPSG });
+    }
+    writeParquet(join(root, 'metadata.parquet'), [
+      { name: 'patch_id', kind: 'string', values: ids },
+      { name: 'labels', kind: 'list', values: [['Mixed forest'], [], ['Pastures', 'Not a class']] },
+      { name: 'split', kind: 'string', values: ['train', 'validation', 'test'] },
+      { name: 'country', kind: 'string', values: ['Austria', 'Austria', 'Serbia'] },
+      { name: 's1_name', kind: 'string', values: [`${SCENE}_33UUP_26_57`, `${SCENE}_33UUP_26_58`, odd] },
+    ]);
+    try {
+      const index = await readDatasetIndex(root);
+      expect(index.layout).toBe('bigearthnet-v2');
+      expect(index.splitSource).toBe('metadata');
+      expect(index.patches.map((p) => p.split)).toEqual(['train', 'val', 'test']);
+      expect(index.patches.map((p) => p.meta.country)).toEqual(['Austria', 'Austria', 'Serbia']);
+      expect(index.patches[2].meta.s1Id).toBe(odd);
+      expect(modalityCounts(index).s1).toBe(3);
+      expect(index.patches[0].labels.ben19).toEqual(['Mixed forest']);
+      expect(index.patches[1].labels.ben19).toEqual([]);
+      expect(index.problems.some((p) => /unknown labels Not a class/.test(p.reason) && p.file.endsWith('metadata.parquet'))).toBe(true);
+      const ds = await PatchDataset.fromIndex(index, { cacheDir: join(root, '.cache-pq') });
+      expect(ds.splits).toEqual({ train: [0], val: [1], test: [2] });
+      // Parquet labels win over the reference map (which holds arable land and coniferous forest for patch 0).
+      const b = ds.getBatch([0, 2], { modalities: ['s1'], targets: ['ben19'] });
+      const names = (k: number): string[] => BEN19_CLASSES.filter((_, c) => b.targets.ben19![k * 19 + c] === 1);
+      expect(names(0)).toEqual(['Mixed forest']);
+      expect(names(1)).toEqual(['Pastures']);
+      expect(b.inputs.s1!.data[14400 * 2 + 1]).toBeCloseTo((-14 + 25) / 25, 5);
+    } finally {
+      rmSync(join(root, 'metadata.parquet'));
+      rmSync(join(root, 'BigEarthNet-S1', SCENE, odd), { recursive: true });
+    }
   });
 });
