@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,5 +96,18 @@ describe('packed cache', () => {
     expect(maxAbsDiff(a.targets.worldcover!, b.targets.worldcover!)).toBe(0);
     expect(streamed.normalisation).toEqual(resident.normalisation);
     streamed.close();
+  });
+
+  it('serialises concurrent builds of one cache folder and takes over a stale lock', async () => {
+    const cacheDir = join(dir, 'c3');
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(join(cacheDir, 'build.lock'), '999999999'); // a crashed builder's lock (no such process)
+    const [a, b] = await Promise.all([PatchDataset.open(fx.root, { cacheDir }), PatchDataset.open(fx.root, { cacheDir })]);
+    expect([a.buildReport.decoded, b.buildReport.decoded].sort()).toEqual([0, 5]);
+    expect(existsSync(join(cacheDir, 'build.lock'))).toBe(false);
+    const x = a.getBatch([0, 3], { modalities: ['s2', 's1'] });
+    const y = b.getBatch([0, 3], { modalities: ['s2', 's1'] });
+    expect(maxAbsDiff(x.inputs.s2!.data, y.inputs.s2!.data)).toBe(0);
+    expect(maxAbsDiff(x.inputs.s1!.data, y.inputs.s1!.data)).toBe(0);
   });
 });

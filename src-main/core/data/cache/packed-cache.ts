@@ -21,9 +21,9 @@
  * The header is written last, atomically, so an interrupted build is simply redone.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { IGNORE_INDEX, PATCH_SIZE, S1_BANDS, S2_BANDS } from '../modalities';
 import type { DatasetIndex, PatchEntry } from '../layouts/types';
 import { decodePatch, type DecodedPatch, type PatchGrid } from '../decode-patch';
@@ -185,6 +185,65 @@ export function encodeRecord(m: CachedModality, decoded: DecodedPatch, out: Stor
  */
 export async function buildCache(index: DatasetIndex, dir: string, options: BuildOptions = {}): Promise<BuildReport> {
   mkdirSync(dir, { recursive: true });
+  // One builder per cache folder at a time: in this process (a UI and a training job opening the same dataset)
+  // and across processes (a lock file holding the builder's pid; a dead holder's lock is taken over).
+  const key = resolve(dir);
+  const previous = building.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(async () => {
+    const release = await acquireLock(join(dir, 'build.lock'));
+    try {
+      return await buildUnlocked(index, dir, options);
+    } finally {
+      release();
+    }
+  });
+  building.set(key, mine);
+  try {
+    return await mine;
+  } finally {
+    if (building.get(key) === mine) building.delete(key);
+  }
+}
+
+const building = new Map<string, Promise<BuildReport>>();
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Creates `file` exclusively (waiting while a live process holds it); returns the release function. */
+async function acquireLock(file: string, timeoutMs = 30 * 60_000): Promise<() => void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // released between our attempts
+    }
+    if (!Number.isInteger(holder) || holder <= 0 || !pidAlive(holder)) {
+      rmSync(file, { force: true }); // stale lock of a crashed builder
+      continue;
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`${file}: cache is being built by process ${holder} for too long`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function buildUnlocked(index: DatasetIndex, dir: string, options: BuildOptions): Promise<BuildReport> {
   const n = index.patches.length;
   const progress = options.onProgress ?? (() => undefined);
   const old = options.rebuild ? undefined : readHeader(dir);
