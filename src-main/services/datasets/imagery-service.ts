@@ -1,66 +1,44 @@
 /**
- * Patch imagery for the map and the inspector: decode a patch's modality with the data layer (physical units on
- * the 10 m grid), render a layer with the render core, encode PNG. Rendered images are cached in memory (LRU) and
- * in the workspace (`cache/<datasetId>/imagery/*.png`, keyed by the request and the source files' size and mtime,
- * with the stretch ranges in a PNG text chunk), decoded pixels in memory, so panning back over patches and
- * switching stretch or layer do not decode GeoTIFFs again.
+ * Patch imagery for the map and the inspector. The CPU work (decode a patch's modality with the data layer,
+ * render a layer, encode PNG; histograms) runs in render workers (render-pool.ts). Rendered images are cached in
+ * memory (LRU) and in the workspace (`cache/<datasetId>/imagery/*.png`, keyed by the request and the source files'
+ * size and mtime, with the stretch ranges in the PNG's text chunk), so panning back over patches costs nothing
+ * and a restart starts warm; the workers keep decoded pixels, so another layer or stretch of a patch does not
+ * decode its GeoTIFFs again.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encode as encodePngFile } from 'fast-png';
 import { ApiError } from '../../api/errors';
 import type { Histograms, ImageryLayer, RenderedImage, Stretch } from '../../api/imagery';
-import { decodePatch, type DecodedPatch } from '../../core/data/decode-patch';
 import type { PatchEntry } from '../../core/data/layouts/types';
-import { PIXEL_SIZE_M, S1_BANDS, S2_BANDS, WORLDCOVER_CLASSES } from '../../core/data/modalities';
-import { formatProblem } from '../../core/data/problems';
+import { S1_BANDS, S2_BANDS } from '../../core/data/modalities';
 import { fileFingerprint } from '../../core/data/raster-io';
 import { writeFileAtomic } from '../../core/fs-atomic';
-import { extractBand } from '../../core/render/bands';
-import { histogram } from '../../core/render/histogram';
+import { LAYER_SOURCE } from '../../core/render/layers';
 import { readPngText } from '../../core/render/png';
-import { LAYER_SOURCE, renderLayer, S2_DN_PER_REFLECTANCE, type PatchPixels } from '../../core/render/layers';
-import { worldCoverCounts } from '../../core/render/worldcover';
-import type { OpenDataset } from './open-dataset';
-import { placePatch, proj4Definition, type PatchGrid } from './placement';
+import { hasSource, ImageryWorkError, PNG_TEXT_KEY, SOURCE_NAME, type ImagerySource, type RenderFacts } from './imagery-work';
 import { LruCache } from './lru';
+import type { OpenDataset } from './open-dataset';
+import { placePatch, proj4Definition } from './placement';
+import { createRenderBackend, type RenderBackend, type RenderBackendOptions } from './render-pool';
 import type { DatasetsService } from './service';
 
-type Source = 's2' | 's1' | 'dem' | 'worldcover';
-
-const SOURCE_NAME: Record<Source, string> = { s2: 'Sentinel-2', s1: 'Sentinel-1', dem: 'a DEM', worldcover: 'a WorldCover map' };
-const PNG_TEXT_KEY = 'terrafuse';
 /** Bump when rendering changes, so images cached on disk by an older version are not shown. */
 const RENDER_VERSION = 2;
 
-interface CachedImage {
+interface CachedImage extends RenderFacts {
   base64: string;
-  width: number;
-  height: number;
-  ranges: ([number, number] | null)[];
-  stretch: Stretch | null;
-  grid: PatchGrid | null;
 }
 
-interface DiskMeta {
-  width: number;
-  height: number;
-  ranges: ([number, number] | null)[];
-  stretch: Stretch | null;
-  grid: PatchGrid | null;
-}
-
-export interface ImageryServiceOptions {
+export interface ImageryServiceOptions extends RenderBackendOptions {
   /** Memory budget of rendered PNGs (base64), bytes; default 64 MiB. */
   imageCacheBytes?: number;
-  /** Memory budget of decoded pixels, bytes; default 128 MiB (about 185 Sentinel-2 patches). */
-  pixelCacheBytes?: number;
   /** Keep rendered images in the workspace too; default true. */
   diskCache?: boolean;
 }
 
-function filesOf(entry: PatchEntry, source: Source): string[] {
+function filesOf(entry: PatchEntry, source: ImagerySource): string[] {
   const f = entry.files;
   if (source === 's2') return f.s2 ? [...new Set(S2_BANDS.map((b) => f.s2![b].path))] : [];
   if (source === 's1') return f.s1 ? [...new Set(S1_BANDS.map((b) => f.s1![b].path))] : [];
@@ -68,38 +46,37 @@ function filesOf(entry: PatchEntry, source: Source): string[] {
   return one ? [one.path] : [];
 }
 
-function isGeographic(epsg: number): boolean {
-  return /\+proj=longlat/.test(proj4Definition(epsg) ?? '');
-}
-
-/** Ground pixel size in metres for the hillshade (degrees converted at the patch's latitude). */
-function pixelSizeOf(grid: PatchGrid | null, lat: number): { x: number; y: number } {
-  if (!grid) return { x: PIXEL_SIZE_M, y: -PIXEL_SIZE_M };
-  const [a, , , , e] = grid.transform;
-  if (!isGeographic(grid.epsg)) return { x: a, y: e };
-  const latRad = ((Number.isFinite(lat) ? lat : 0) * Math.PI) / 180;
-  return { x: a * 111_320 * Math.cos(latRad), y: e * 110_574 };
+/** Worker failures become contract errors with the same code. */
+function asApiError(err: unknown): unknown {
+  return err instanceof ImageryWorkError ? new ApiError(err.code, err.message) : err;
 }
 
 export class ImageryService {
-  private readonly pixels: LruCache<string, DecodedPatch>;
   private readonly images: LruCache<string, CachedImage>;
   private readonly inflight = new Map<string, Promise<{ image: CachedImage; cache: RenderedImage['cache'] }>>();
-  private readonly decoding = new Map<string, Promise<DecodedPatch>>();
   private readonly diskCache: boolean;
+  private readonly backend: RenderBackend;
 
   constructor(private readonly datasets: DatasetsService, options: ImageryServiceOptions = {}) {
-    this.pixels = new LruCache(options.pixelCacheBytes ?? 128 * 2 ** 20, (d) =>
-      (d.s2?.byteLength ?? 0) + (d.s1?.byteLength ?? 0) + (d.dem?.byteLength ?? 0) + (d.worldcover?.byteLength ?? 0) + 256);
     this.images = new LruCache(options.imageCacheBytes ?? 64 * 2 ** 20, (img) => img.base64.length + 256);
     this.diskCache = options.diskCache ?? true;
+    this.backend = createRenderBackend(options);
+  }
+
+  /** 'workers' or 'inline' (for logs and tests). */
+  get backendKind(): RenderBackend['kind'] {
+    return this.backend.kind;
   }
 
   /** Drops the caches of a dataset (closed or re-indexed). */
   forget(datasetId: string): void {
     const prefix = `${datasetId}|`;
-    this.pixels.deleteWhere((k) => k.startsWith(prefix));
     this.images.deleteWhere((k) => k.startsWith(prefix));
+    this.backend.forget(prefix);
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
   }
 
   private patchIndex(ds: OpenDataset, patchId: string): number {
@@ -108,54 +85,33 @@ export class ImageryService {
     return i;
   }
 
-  /** The decoded modality of a patch (memory-cached); not_found naming the file and reason when it is unusable. */
-  private async decoded(ds: OpenDataset, i: number, source: Source): Promise<DecodedPatch> {
-    const entry = ds.entry(i);
-    if (filesOf(entry, source).length === 0) {
-      throw new ApiError('not_found', `patch ${entry.id} has no ${SOURCE_NAME[source]}`);
-    }
-    const key = `${ds.id}|${ds.revision}|${i}|${source}`;
-    const hit = this.pixels.get(key);
-    if (hit) return hit;
-    let pending = this.decoding.get(key);
-    if (!pending) {
-      pending = decodePatch(entry, { sources: [source] }).finally(() => this.decoding.delete(key));
-      this.decoding.set(key, pending);
-    }
-    const d = await pending;
-    if (d[source] === undefined) {
-      const why = d.problems.map(formatProblem).join('; ');
-      throw new ApiError('not_found', `patch ${entry.id}: ${SOURCE_NAME[source]} could not be read${why ? ` (${why})` : ''}`);
-    }
-    this.pixels.set(key, d);
-    return d;
-  }
-
   async render(req: { datasetId: string; patchId: string; layer: ImageryLayer; stretch?: Stretch }): Promise<RenderedImage> {
     const ds = await this.datasets.get(req.datasetId);
     const i = this.patchIndex(ds, req.patchId);
-    const source = LAYER_SOURCE[req.layer];
     const key = `${ds.id}|${ds.revision}|${i}|${req.layer}|${req.stretch ? JSON.stringify(req.stretch) : 'default'}`;
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.produce(ds, i, source, req, key).finally(() => this.inflight.delete(key));
+      pending = this.produce(ds, i, req, key).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     const { image, cache } = await pending;
     return this.response(ds, i, req.layer, image, cache);
   }
 
-  private async produce(ds: OpenDataset, i: number, source: Source, req: { layer: ImageryLayer; stretch?: Stretch }, key: string): Promise<{ image: CachedImage; cache: RenderedImage['cache'] }> {
+  private async produce(ds: OpenDataset, i: number, req: { layer: ImageryLayer; stretch?: Stretch }, key: string): Promise<{ image: CachedImage; cache: RenderedImage['cache'] }> {
     const hit = this.images.get(key);
     if (hit) return { image: hit, cache: 'memory' };
     const entry = ds.entry(i);
-    const files = filesOf(entry, source);
-    if (files.length === 0) throw new ApiError('not_found', `patch ${entry.id} has no ${SOURCE_NAME[source]} for layer ${req.layer}`);
-    const fingerprint = files.map((f) => {
-      const fp = fileFingerprint(f);
-      return `${f}:${fp ? `${fp.size}:${fp.mtimeMs}` : 'missing'}`;
-    }).join('|');
-    const diskFile = join(this.datasets.cacheDir(ds.id), 'imagery', `${createHash('sha1').update(`v${RENDER_VERSION}|${key}|${fingerprint}`).digest('hex')}.png`);
+    const source = LAYER_SOURCE[req.layer];
+    if (!hasSource(entry, source)) throw new ApiError('not_found', `patch ${entry.id} has no ${SOURCE_NAME[source]} for layer ${req.layer}`);
+    const fingerprint = filesOf(entry, source)
+      .map((f) => {
+        const fp = fileFingerprint(f);
+        return `${f}:${fp ? `${fp.size}:${fp.mtimeMs}` : 'missing'}`;
+      })
+      .join('|');
+    const dir = join(this.datasets.cacheDir(ds.id), 'imagery');
+    const diskFile = join(dir, `${createHash('sha1').update(`v${RENDER_VERSION}|${key}|${fingerprint}`).digest('hex')}.png`);
     if (this.diskCache) {
       const fromDisk = await this.readDisk(diskFile);
       if (fromDisk) {
@@ -163,32 +119,16 @@ export class ImageryService {
         return { image: fromDisk, cache: 'disk' };
       }
     }
-    const decoded = await this.decoded(ds, i, source);
-    const grid = decoded.grid && decoded.grid.epsg !== null ? { epsg: decoded.grid.epsg, transform: decoded.grid.transform } : ds.grids[i];
-    const pixels: PatchPixels = {
-      width: 120,
-      height: 120,
-      s2: decoded.s2,
-      s1: decoded.s1,
-      dem: decoded.dem,
-      worldcover: decoded.worldcover,
-      pixelSize: pixelSizeOf(grid, ds.columns.lat[i]),
-    };
-    const out = renderLayer(req.layer, pixels, { stretch: req.stretch });
-    const meta: DiskMeta = { width: out.image.width, height: out.image.height, ranges: out.ranges, stretch: out.stretch as Stretch | null, grid };
-    const png = encodePngFile({
-      width: out.image.width,
-      height: out.image.height,
-      data: out.image.data,
-      channels: 4,
-      depth: 8,
-      text: { [PNG_TEXT_KEY]: JSON.stringify(meta) },
-    });
-    const image: CachedImage = { base64: Buffer.from(png).toString('base64'), ...meta };
+    const { png, facts } = await this.backend
+      .render({ pixelKey: `${ds.id}|${ds.revision}|${i}`, entry, layer: req.layer, stretch: req.stretch, lat: ds.columns.lat[i], grid: ds.grids[i] })
+      .catch((err: unknown) => {
+        throw asApiError(err);
+      });
+    const image: CachedImage = { base64: Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString('base64'), ...facts };
     this.images.set(key, image);
     if (this.diskCache) {
       // Best effort: a read-only or full workspace only costs the disk cache.
-      await mkdir(join(this.datasets.cacheDir(ds.id), 'imagery'), { recursive: true })
+      await mkdir(dir, { recursive: true })
         .then(() => writeFileAtomic(diskFile, png, { fsync: false }))
         .catch(() => undefined);
     }
@@ -204,9 +144,9 @@ export class ImageryService {
     }
     try {
       // The facts stored with the image are read from its text chunk; the pixels stay compressed.
-      const meta = JSON.parse(readPngText(bytes, PNG_TEXT_KEY) ?? 'null') as DiskMeta | null;
-      if (!meta || !Array.isArray(meta.ranges) || !(meta.width > 0 && meta.height > 0)) return undefined;
-      return { base64: bytes.toString('base64'), width: meta.width, height: meta.height, ranges: meta.ranges, stretch: meta.stretch, grid: meta.grid };
+      const facts = JSON.parse(readPngText(bytes, PNG_TEXT_KEY) ?? 'null') as RenderFacts | null;
+      if (!facts || !Array.isArray(facts.ranges) || !(facts.width > 0 && facts.height > 0)) return undefined;
+      return { base64: bytes.toString('base64'), width: facts.width, height: facts.height, ranges: facts.ranges, stretch: facts.stretch, grid: facts.grid };
     } catch {
       return undefined;
     }
@@ -247,40 +187,16 @@ export class ImageryService {
     };
   }
 
-  async histogram(req: { datasetId: string; patchId: string; modality: Source; bins: number }): Promise<Histograms> {
+  async histogram(req: { datasetId: string; patchId: string; modality: ImagerySource; bins: number }): Promise<Histograms> {
     const ds = await this.datasets.get(req.datasetId);
     const i = this.patchIndex(ds, req.patchId);
-    const d = await this.decoded(ds, i, req.modality);
-    const base = { datasetId: ds.id, patchId: ds.ids[i], modality: req.modality };
-    const toBand = (band: string, h: ReturnType<typeof histogram>) => ({ band, ...h });
-    switch (req.modality) {
-      case 's2': {
-        const bands = S2_BANDS.map((_, c) => extractBand(d.s2!, S2_BANDS.length, c, 1 / S2_DN_PER_REFLECTANCE));
-        // L2A nodata: every band 0.
-        const mask = new Uint8Array(bands[0].length);
-        for (let p = 0; p < mask.length; p++) for (const b of bands) if (b[p] !== 0) {
-          mask[p] = 1;
-          break;
-        }
-        return { ...base, unit: 'reflectance', bands: bands.map((b, c) => toBand(S2_BANDS[c], histogram(b, req.bins, mask))) };
-      }
-      case 's1':
-        return { ...base, unit: 'dB', bands: S1_BANDS.map((name, c) => toBand(name, histogram(extractBand(d.s1!, S1_BANDS.length, c), req.bins))) };
-      case 'dem':
-        return { ...base, unit: 'm', bands: [toBand('elevation', histogram(d.dem!, req.bins))] };
-      case 'worldcover': {
-        const { counts, nodata } = worldCoverCounts(d.worldcover!);
-        const valid = counts.reduce((s, x) => s + x, 0);
-        let sum = 0;
-        counts.forEach((c, k) => (sum += c * k));
-        return {
-          ...base,
-          unit: 'class',
-          // One bin per class index (0..10), whatever `bins` asked for.
-          bands: [{ band: 'class', min: valid ? 0 : null, max: valid ? counts.length - 1 : null, mean: valid ? sum / valid : null, bins: counts.length, counts, valid, invalid: nodata }],
-          classes: WORLDCOVER_CLASSES.map((c, index) => ({ index, code: c.code, name: c.name, color: c.color, count: counts[index] })),
-        };
-      }
-    }
+    const entry = ds.entry(i);
+    if (!hasSource(entry, req.modality)) throw new ApiError('not_found', `patch ${entry.id} has no ${SOURCE_NAME[req.modality]}`);
+    const body = await this.backend
+      .histogram({ pixelKey: `${ds.id}|${ds.revision}|${i}`, entry, modality: req.modality, bins: req.bins })
+      .catch((err: unknown) => {
+        throw asApiError(err);
+      });
+    return { datasetId: ds.id, patchId: ds.ids[i], ...body };
   }
 }

@@ -257,6 +257,36 @@ describe('imagery', () => {
     }
   });
 
+  it('renders in worker threads and in the main thread alike', async () => {
+    const inline = await harness({ root: h.root, datasets: { imagery: { workers: 0, diskCache: false } } });
+    try {
+      const meta = await csv(join(data, 'synth_meta.csv'));
+      for (const layer of ['ndvi', 's1', 'dem-hillshade'] as const) {
+        const req = { datasetId, patchId: meta[5].patch_id, layer, stretch: { mode: 'percentile' as const, low: 5, high: 95 } };
+        const a = await h.call('imagery.render', req);
+        const b = await inline.call('imagery.render', req);
+        expect(b.cache).toBe('rendered');
+        expect(b.png_base64).toBe(a.png_base64);
+        expect(b.ranges).toEqual(a.ranges);
+      }
+      // A file that turned unreadable is reported with its name, from either thread.
+      const broken = join(data, 'dem', `${meta[6].patch_id}_dem.tif`);
+      const original = await readFile(broken);
+      await writeFile(broken, original.subarray(0, 100));
+      try {
+        for (const hh of [h, inline]) {
+          const err = await hh.call('imagery.render', { datasetId, patchId: meta[6].patch_id, layer: 'dem-hillshade' }).catch((e: Error) => e);
+          expect(err).toMatchObject({ code: 'not_found' });
+          expect((err as Error).message).toMatch(/_dem\.tif/);
+        }
+      } finally {
+        await writeFile(broken, original);
+      }
+    } finally {
+      await inline.services.shutdown();
+    }
+  });
+
   it('gives per-band histograms', async () => {
     const meta = await csv(join(data, 'synth_meta.csv'));
     const id = meta[4].patch_id;
