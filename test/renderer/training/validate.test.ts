@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTaskModelSpec } from '../../../src-main/core/models/spec';
 import { encodersOf, sslEncoders, type CheckpointChoice } from '../../../src-renderer/src/lib/training/checkpoints';
 import { defaultExperimentForm, type ExperimentForm } from '../../../src-renderer/src/lib/training/experiment-form';
-import { checkExperiment, hasErrors, type DatasetFacts } from '../../../src-renderer/src/lib/training/validate';
+import { checkExperiment, hasErrors, labelledOf, type DatasetFacts } from '../../../src-renderer/src/lib/training/validate';
 import { MODALITY_CHOICES, TARGET_CHOICES, type Modality, type Target } from '../../../src-renderer/src/lib/training/vocabulary';
 
 /**
@@ -142,6 +142,24 @@ describe('checkpoint checks', () => {
     const found = checkExperiment(f, BENGE, ckpt).find((x) => x.code === 'ckpt-backbone');
     expect(found?.fix?.patch).toEqual({ backbone: 'unet', width: 8 });
     expect(codes(form({ init: 'supervised', checkpoint: null }))).toContain('no-checkpoint');
+  });
+
+  it('says a ResNet checkpoint cannot serve segmentation instead of offering to switch back to ResNet', () => {
+    const ckpt = ssl(sslEncoders('contrastive-s1s2', null));
+    const f = form({ modalities: ['s2', 's1'], fusion: 'late', backbone: 'unet', tasks: [{ target: 'worldcover', weight: 1 }], init: 'ssl', checkpoint: ckpt.path });
+    const found = checkExperiment(f, BENGE, ckpt).filter((x) => x.level === 'error');
+    expect(found.map((x) => x.code)).toEqual(['ckpt-seg']);
+    expect(found[0].message).toMatch(/segmentation needs a U-Net/);
+    expect(found[0].fix).toBeUndefined();
+    expect(codes(f, BENGE, { ...ckpt, backbone: 'unet' })).toEqual([]);
+  });
+
+  it('counts the labelled patches exactly only for a lulc head on complete patches', () => {
+    const facts: DatasetFacts = { ...BENGE, lulcTrainCounts: [100, 50, 10] };
+    expect(labelledOf(form({ labelFraction: 0.1 }), facts)).toEqual({ count: 16, of: 160, exact: true });
+    expect(labelledOf(form({ labelFraction: 0.1, tasks: [{ target: 'climatezone', weight: 1 }] }), facts)?.exact).toBe(false);
+    expect(labelledOf(form({ labelFraction: 0.1 }), { ...facts, have: { ...facts.have, s2: 150 } })?.exact).toBe(false);
+    expect(labelledOf(form(), null)).toBeNull();
   });
 
   it('matches encoders as the models layer builds them (early: one stacked, late: one per image modality)', () => {

@@ -55,10 +55,13 @@ const label = (m: Modality) => modalityChoice(m).label;
 const tlabel = (t: Target) => targetChoice(t).label;
 
 /** The labelled patches a form's fraction means on a dataset (exact for a lone `lulc` head with known counts). */
-export function labelledOf(form: Pick<ExperimentForm, 'labelFraction' | 'tasks'>, facts: DatasetFacts | null): LabelledEstimate | null {
+export function labelledOf(form: Pick<ExperimentForm, 'labelFraction' | 'tasks' | 'modalities'>, facts: DatasetFacts | null): LabelledEstimate | null {
   if (!facts) return null;
-  const lulcOnly = form.tasks.length > 0 && form.tasks.every((t) => t.target === 'lulc' || targetChoice(t.target).task === 'regression');
-  return estimateLabelled(form.labelFraction, facts.train, lulcOnly ? facts.lulcTrainCounts : undefined);
+  // The data layer stratifies by the first classification target; the index holds the counts of `lulc` only, and
+  // they are the training split's only when every patch has every chosen input.
+  const stratifiedBy = form.tasks.find((t) => targetChoice(t.target).task !== 'regression')?.target;
+  const complete = form.modalities.every((m) => (facts.have[m] ?? 0) === facts.patches);
+  return estimateLabelled(form.labelFraction, facts.train, stratifiedBy === 'lulc' && complete ? facts.lulcTrainCounts : undefined);
 }
 
 function availability(form: ExperimentForm, facts: DatasetFacts): Finding[] {
@@ -107,7 +110,15 @@ function transferFindings(form: ExperimentForm, checkpoint: CheckpointChoice | n
       message: `${checkpoint.name} is a ${checkpoint.kind === 'ssl' ? 'self-supervised' : 'supervised'} checkpoint.`,
     });
   }
-  if (checkpoint.backbone !== form.backbone || checkpoint.width !== form.width) {
+  const segmentation = form.tasks.some((t) => targetChoice(t.target).task === 'segmentation');
+  if (segmentation && checkpoint.backbone !== 'unet') {
+    out.push({
+      level: 'error',
+      field: 'init',
+      code: 'ckpt-seg',
+      message: `The checkpoint holds a ${checkpoint.backbone} encoder, but segmentation needs a U-Net: pretrain (or train) a U-Net first.`,
+    });
+  } else if (checkpoint.backbone !== form.backbone || checkpoint.width !== form.width) {
     out.push({
       level: 'error',
       field: 'backbone',
