@@ -4,7 +4,13 @@ import { formatViewHash, parseViewHash } from './map/view-hash';
 import { WorkspaceMap } from './map/workspace-map.svelte';
 
 /** Panels of the side area. Data, experiment and jobs panels join this list as their services arrive. */
-export const PANELS = [{ id: 'layers', title: 'Layers', icon: 'layers' }] as const;
+export const PANELS = [
+  { id: 'layers', title: 'Layers', icon: 'layers' },
+  { id: 'experiment', title: 'Experiment', icon: 'flask' },
+  { id: 'pretrain', title: 'Pretrain', icon: 'spark' },
+  { id: 'jobs', title: 'Jobs', icon: 'queue' },
+  { id: 'runs', title: 'Runs', icon: 'table' },
+] as const;
 export type PanelId = (typeof PANELS)[number]['id'];
 
 /**
