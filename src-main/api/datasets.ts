@@ -157,7 +157,7 @@ export const PatchDetail = z.object({
   s1_id: z.string().nullable(),
   /** Acquisition times as the dataset states them (ISO 8601 or the product's own form). */
   acquired: z.object({ s2: z.string().nullable(), s1: z.string().nullable() }),
-  /** 0..1, 1 = summer solstice; and the meteorological season of the S2 acquisition (hemisphere-aware). */
+  /** 0..1, 1 = summer solstice; and the meteorological season of the S2 (else S1) acquisition (hemisphere-aware). */
   season: z.number().nullable(),
   season_name: z.enum(['winter', 'spring', 'summer', 'autumn']).nullable(),
   climatezone: ClimateZoneClass.nullable(),

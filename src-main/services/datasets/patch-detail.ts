@@ -14,7 +14,9 @@ export function patchDetail(ds: OpenDataset, i: number): PatchDetail {
   const f = entry.files;
   const lon = ds.columns.lon[i];
   const lat = ds.columns.lat[i];
-  const when = m.timestampS2 ? parseAcquisitionTime(m.timestampS2) : undefined;
+  // The season of the optical acquisition; the radar one for patches without Sentinel-2.
+  const stamp = m.timestampS2 ?? m.timestampS1;
+  const when = stamp ? parseAcquisitionTime(stamp) : undefined;
 
   const files: Record<string, string[]> = {};
   if (f.s2) files.s2 = S2_BANDS.map((b) => f.s2![b].path);
