@@ -105,6 +105,22 @@ describe('BigEarthNet v1 (real shared patches)', () => {
     }
   });
 
+  it('resamples 20 m and 60 m bands exactly as gdalwarp -r bilinear onto the 10 m grid (edges included)', async () => {
+    // Oracle: GDAL 3.6.2, `gdalwarp -r bilinear -ts 120 120 -te 404400 5341200 405600 5342400 -ot Float32` of each
+    // band of S2A_MSIL2A_20170613T101031_87_48, sampled at [row, col] (computed once; GDAL is not needed to test).
+    const gdal: Record<string, [number, number, number][]> = {
+      B05: [[0, 0, 1784.0], [0, 1, 1787.0], [1, 0, 1796.5], [0, 119, 1241.0], [119, 119, 1659.0], [119, 0, 1490.0], [1, 1, 1790.0625], [2, 3, 1564.1875], [37, 58, 1679.625], [60, 61, 1898.375], [100, 7, 572.125], [118, 117, 1503.625]],
+      B01: [[0, 0, 610.0], [0, 1, 610.0], [1, 0, 610.0], [0, 119, 382.0], [119, 119, 483.0], [119, 0, 546.0], [1, 1, 610.0], [2, 3, 591.6667], [37, 58, 304.0625], [60, 61, 409.9583], [100, 7, 204.625], [118, 117, 483.0]],
+      B12: [[0, 0, 2057.0], [0, 1, 2068.75], [1, 0, 2072.25], [0, 119, 1376.0], [119, 119, 2009.0], [119, 0, 521.0], [1, 1, 2074.3125], [2, 3, 1792.5], [37, 58, 855.9375], [60, 61, 958.0625], [100, 7, 511.5], [118, 117, 1712.375]],
+    };
+    const p = index.patches.find((x) => x.id === 'S2A_MSIL2A_20170613T101031_87_48')!;
+    const d = await decodePatch(p);
+    for (const [band, samples] of Object.entries(gdal)) {
+      const c = S2_BANDS.indexOf(band as (typeof S2_BANDS)[number]);
+      for (const [row, col, v] of samples) expect(d.s2![(row * 120 + col) * 12 + c]).toBeCloseTo(v, 3);
+    }
+  });
+
   it('serves BigEarthNet 19/43-class targets in nomenclature order', async () => {
     const ds = await PatchDataset.fromIndex(index, { cacheDir });
     const pairs = ds.indices({ require: ['s2', 's1', 'ben19'] });
