@@ -349,5 +349,13 @@ describe('datasets.sample', () => {
     expect(again).toMatchObject({ state: 'ready', dataset: { id: waited.dataset.id } });
     const list = await h.call('datasets.list', {});
     expect(list.sample_path).toBe(waited.dataset.path);
+    // The sample's (deflate-compressed) rasters render.
+    const idx = await h.call('datasets.index', { datasetId: waited.dataset.id });
+    for (const layer of ['s2-true', 'dem-hillshade'] as const) {
+      const r = await h.call('imagery.render', { datasetId: waited.dataset.id, patchId: idx.ids![0], layer });
+      const img = decodePngRgba(Buffer.from(r.png_base64, 'base64'));
+      expect([img.width, img.height]).toEqual([120, 120]);
+      expect(r.crs_epsg).toBe(waited.dataset.crs[decodePacked(idx.crs_index)[0]]);
+    }
   });
 });
