@@ -7,7 +7,9 @@
  * source pixel centre. For a 60 x 60 20 m band covering the same 1.2 km as the 120 x 120 grid this gives
  * u = (j + 0.5) / 2 - 0.5, so target pixels 0 and 1 sit a quarter source pixel either side of a source centre.
  * Bilinear weights come from the two nearest source centres along each axis; beyond the outermost centres (the
- * outer half source pixel) the edge value is held (clamped coordinates, like GDAL and OpenCV's replicate border).
+ * outer half source pixel) the edge value is held (clamped coordinates, like OpenCV's replicate border). On real
+ * BigEarthNet 20 m and 60 m bands this equals `gdalwarp -r bilinear` onto the 10 m grid, edges included (checked
+ * against GDAL 3.6.2 in test/core/data/bigearthnet-v1.test.ts).
  */
 
 /** Source coordinate of target index j along one axis: u = offset + j * step. */
