@@ -49,8 +49,11 @@ export interface GeoTiffWriteOptions {
   compression?: 'none' | 'deflate';
   /** zlib level 1..9 (default 6). */
   level?: number;
-  /** TIFF predictor for deflate: 1 none, 2 horizontal (integers), 3 floating point (floats). Default 1. */
-  predictor?: 1 | 2 | 3;
+  /**
+   * TIFF predictor for deflate: 1 none, 2 horizontal (integers), 3 floating point (floats), 'auto' the one that
+   * fits the sample type (2 for integers up to 32 bits, 3 for floats). Default 1.
+   */
+  predictor?: 1 | 2 | 3 | 'auto';
   /** 'pixel' (PlanarConfiguration 1, GDAL's default) or 'band' (PlanarConfiguration 2). Default 'pixel'. */
   interleave?: 'pixel' | 'band';
   /** Rows per strip; default: about 64 KiB of uncompressed data per strip. */
@@ -103,7 +106,9 @@ interface Entry {
 }
 
 /** All strips of the image as byte chunks, in file order (band-major when band-interleaved). */
-function encodeStrips(raster: GeoTiffRaster, dtype: RasterDtype, opts: Required<Omit<GeoTiffWriteOptions, 'bigtiff' | 'rowsPerStrip'>>, rowsPerStrip: number): Uint8Array[] {
+function encodeStrips(
+  raster: GeoTiffRaster, dtype: RasterDtype, opts: { compression: 'none' | 'deflate'; level: number; predictor: 1 | 2 | 3; interleave: 'pixel' | 'band' }, rowsPerStrip: number,
+): Uint8Array[] {
   const { width, height, bands } = raster;
   const { bytes } = DTYPES[dtype];
   const spp = bands.length;
@@ -235,7 +240,8 @@ export function encodeGeoTiff(raster: GeoTiffRaster, options: GeoTiffWriteOption
   const { width, height, bands } = raster;
   const spp = bands.length;
   const compression = options.compression ?? 'none';
-  const predictor = compression === 'none' ? 1 : (options.predictor ?? 1);
+  const requested = options.predictor ?? 1;
+  const predictor = compression === 'none' ? 1 : requested === 'auto' ? (info.sampleFormat === 3 ? 3 : info.bytes <= 4 ? 2 : 1) : requested;
   if (predictor === 2 && (info.sampleFormat === 3 || info.bytes > 4)) throw new RangeError(`predictor 2 needs an integer type of <= 32 bits, not ${dtype}`);
   if (predictor === 3 && info.sampleFormat !== 3) throw new RangeError(`predictor 3 needs a float type, not ${dtype}`);
   const interleave = options.interleave ?? 'pixel';

@@ -121,7 +121,7 @@ export async function generateBenGe(opts: GenerateOptions): Promise<GenerateSumm
 
   const plan = planDataset(opts.seed, opts.patches);
   const root = createRng(opts.seed);
-  const tiff: GeoTiffWriteOptions = opts.compression === 'deflate' ? { compression: 'deflate', predictor: 2 } : {};
+  const tiff: GeoTiffWriteOptions = opts.compression === 'deflate' ? { compression: 'deflate', predictor: 'auto' } : {};
 
   const meta: string[] = [csvLine([...META_COLUMNS])];
   const wc: string[] = [csvLine(['patch_id', ...BENGE_WORLDCOVER_COLUMNS])];

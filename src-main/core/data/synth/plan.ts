@@ -83,7 +83,8 @@ export function planDataset(seed: number | string, count: number): PlannedPatch[
     const n = perTile.get(tile) ?? 0;
     if (n === 0) continue;
     const trng = rng.fork(tile.name);
-    const acquisitions = Math.min(n, Math.max(1, Math.min(6, Math.ceil(n / 12))));
+    // Blocks of about six patches (2 x 3), up to eight acquisitions per tile.
+    const acquisitions = Math.min(n, Math.max(1, Math.min(8, Math.ceil(n / 6))));
     const used = new Set<number>();
     const yearOffset = trng.next();
     for (let a = 0; a < acquisitions; a++) {
