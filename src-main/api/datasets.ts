@@ -208,6 +208,8 @@ export const datasetsMethods = {
        * must already be registered (a recent dataset, the workspace, or picked in a native dialog).
        */
       register: z.boolean().default(false),
+      /** Index the folder again even if it is open (files changed on disk); the revision changes if they did. */
+      refresh: z.boolean().default(false),
     }),
     DatasetSummary,
     'Open a dataset folder (any layout): index it, place its patches; progress as datasets.progress events.',

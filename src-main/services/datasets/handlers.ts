@@ -25,7 +25,8 @@ const LAYER_TITLES: Record<LayerId, string> = {
 
 export function datasetsHandlers(datasets: DatasetsService, imagery: ImageryService): DatasetsHandlers {
   return {
-    'datasets.open': async ({ path, register }) => summaryOf(await datasets.openFolder(path, { register })),
+    // Imagery caches need no flush on refresh: their keys hold the revision and the source files' size and mtime.
+    'datasets.open': async ({ path, register, refresh }) => summaryOf(await datasets.openFolder(path, { register, refresh })),
     'datasets.sample': async ({ wait }) => datasets.sample(wait),
     'datasets.list': async () => ({ open: datasets.list().map(summaryOf), recent: datasets.recent(), sample_path: datasets.samplePath() }),
     'datasets.close': async ({ datasetId }) => {

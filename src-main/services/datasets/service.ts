@@ -21,6 +21,13 @@ import { scanGrids } from './placement';
 export const SAMPLE_JOB_KIND = 'datasets.sample';
 /** Patches of the embedded sample: enough to cover every synthetic tile and class, quick enough to generate. */
 export const DEFAULT_SAMPLE_PATCHES = 200;
+/** Overrides the sample size (e2e tests and CI use a small sample). */
+export const SAMPLE_PATCHES_ENV = 'TERRAFUSE_SAMPLE_PATCHES';
+
+function samplePatchesFromEnv(): number | undefined {
+  const n = Number(process.env[SAMPLE_PATCHES_ENV]);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
 export const SAMPLE_SEED = 'terrafuse-sample';
 
 export interface DatasetsServiceOptions {
@@ -60,10 +67,10 @@ export class DatasetsService {
   }
 
   /**
-   * Opens a folder (registering it first with `register`). Already open: returned as is. A folder without any
-   * usable patch is refused with the reason and the first problems found.
+   * Opens a folder (registering it first with `register`). Already open: returned as is, unless `refresh`. A
+   * folder without any usable patch is refused with the reason and the first problems found.
    */
-  async openFolder(path: string, options: { register?: boolean } = {}): Promise<OpenDataset> {
+  async openFolder(path: string, options: { register?: boolean; refresh?: boolean } = {}): Promise<OpenDataset> {
     assertPathSyntax(path);
     if (options.register) {
       if (!isAbsolute(path)) throw new ApiError('bad_request', `a dataset folder to register must be an absolute path: ${path}`);
@@ -76,7 +83,7 @@ export class DatasetsService {
     const st = await stat(real);
     if (!st.isDirectory()) throw new ApiError('bad_request', `not a folder: ${real}`);
     const id = datasetIdOf(real);
-    const already = this.open.get(id);
+    const already = options.refresh ? undefined : this.open.get(id);
     if (already) {
       await this.remember(real);
       return already;
@@ -194,7 +201,7 @@ export class DatasetsService {
     }
     const info = this.opts.jobs.start(
       SAMPLE_JOB_KIND,
-      { out: path, patches: this.opts.samplePatches ?? DEFAULT_SAMPLE_PATCHES, seed: SAMPLE_SEED },
+      { out: path, patches: this.opts.samplePatches ?? samplePatchesFromEnv() ?? DEFAULT_SAMPLE_PATCHES, seed: SAMPLE_SEED },
       { label: 'Generate the synthetic ben-ge sample' },
     );
     this.sampleJob = { jobId: info.id, path };

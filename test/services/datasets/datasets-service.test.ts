@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePacked } from '../../../src-main/api/packed-array';
@@ -356,6 +356,26 @@ describe('datasets.sample', () => {
       const img = decodePngRgba(Buffer.from(r.png_base64, 'base64'));
       expect([img.width, img.height]).toEqual([120, 120]);
       expect(r.crs_epsg).toBe(waited.dataset.crs[decodePacked(idx.crs_index)[0]]);
+    }
+  });
+});
+
+describe('datasets.open with refresh', () => {
+  it('indexes the folder again: same id, new revision when files changed', async () => {
+    const before = await h.call('datasets.open', { path: data });
+    const same = await h.call('datasets.open', { path: data, refresh: true });
+    expect([same.id, same.revision]).toEqual([before.id, before.revision]);
+    const meta = await csv(join(data, 'synth_meta.csv'));
+    const dem = join(data, 'dem', `${meta[10].patch_id}_dem.tif`);
+    await rename(dem, `${dem}.away`);
+    try {
+      const changed = await h.call('datasets.open', { path: data, refresh: true });
+      expect(changed.id).toBe(before.id);
+      expect(changed.modalities.dem).toBe(PATCHES - 1);
+      expect(changed.revision).not.toBe(before.revision);
+      await expect(h.call('imagery.render', { datasetId: changed.id, patchId: meta[10].patch_id, layer: 'dem-hillshade' })).rejects.toMatchObject({ code: 'not_found' });
+    } finally {
+      await rename(`${dem}.away`, dem);
     }
   });
 });
