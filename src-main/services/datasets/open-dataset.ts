@@ -4,6 +4,7 @@
  * serialise without building 100,000 objects.
  */
 import { createHash } from 'node:crypto';
+import { MODALITY_BITS, SPLIT_CODES, UNKNOWN_CODE } from '../../api/datasets';
 import type { DatasetIndex, PatchEntry, SplitName } from '../../core/data/layouts/types';
 import { modalityCounts } from '../../core/data/layouts/types';
 import { PATCH_SIZE, PIXEL_SIZE_M } from '../../core/data/modalities';
@@ -14,9 +15,9 @@ import { BEN19_CLASSES } from '../../core/data/bigearthnet-nomenclature';
 import { gridCentre, placePatch, type Corners, type PatchGrid, type Placement } from './placement';
 import { CLIMATE_ZONES, LAND_COVER_CLASSES } from './vocabulary';
 
-export const SPLIT_CODE: Record<SplitName | 'none', number> = { train: 0, val: 1, test: 2, none: 255 };
-export const MODALITY_BIT = { s2: 1, s1: 2, dem: 4, worldcover: 8, era5: 16, climatezone: 32, season: 64, labels: 128 } as const;
-export const UNKNOWN = 255;
+const SPLIT_CODE: Record<SplitName | 'none', number> = SPLIT_CODES;
+const MODALITY_BIT = MODALITY_BITS;
+const UNKNOWN = UNKNOWN_CODE;
 /** Most problems listed in a summary (the counts cover all). */
 const MAX_LISTED_PROBLEMS = 100;
 
@@ -114,22 +115,23 @@ export class OpenDataset {
       const p = patches[i];
       const grid = init.grids[i];
       const m = p.meta;
-      // Centre and CRS: the raster grid when its CRS is convertible, else metadata (as placePatch decides).
+      // Centre and CRS, by placePatch's order: the raster grid when its CRS converts, else the metadata (stated
+      // corners, then lon/lat, which is taken as it is: no need to build a footprint for 100,000 CSV rows).
       const centre = grid ? gridCentre(grid) : null;
       if (grid && centre) {
         lon[i] = centre[0];
         lat[i] = centre[1];
         crsIndex[i] = crsSlot(grid.epsg);
         this.placedBy.raster++;
+      } else if (!m.statedBounds && m.lon !== undefined && m.lat !== undefined) {
+        lon[i] = m.lon;
+        lat[i] = m.lat;
+        crsIndex[i] = crsSlot(4326);
+        this.placedBy.metadata++;
       } else {
-        const placed = m.lon !== undefined && m.lat !== undefined ? null : placePatch(null, m);
-        if (m.lon !== undefined && m.lat !== undefined) {
-          lon[i] = m.lon;
-          lat[i] = m.lat;
-          crsIndex[i] = crsSlot(4326);
-          this.placedBy.metadata++;
-        } else if (placed?.cornersWgs84) {
-          const c = placed.cornersWgs84;
+        const placed = placePatch(null, m);
+        const c = placed?.cornersWgs84;
+        if (placed && c) {
           lon[i] = (c[0][0] + c[1][0] + c[2][0] + c[3][0]) / 4;
           lat[i] = (c[0][1] + c[1][1] + c[2][1] + c[3][1]) / 4;
           crsIndex[i] = crsSlot(placed.epsg);
