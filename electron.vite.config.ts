@@ -27,6 +27,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/cli.ts'),
           // Long work (training, inference, indexing) runs here, off the main thread.
           'job-worker': resolve(__dirname, 'src-main/services/jobs/worker.ts'),
+          // Decoding and rendering patch imagery for the map, so the main process never stalls.
+          'imagery-worker': resolve(__dirname, 'src-main/services/datasets/render-worker.ts'),
         },
       },
     },
