@@ -1,2 +1,3 @@
 export { initEngine, getEngineInfo, type InitEngineOptions } from './ladder';
 export { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from './wasm-grads';
+export { installBatchNormGradient, leanGradient as leanBatchNormGradient } from './batch-norm-grad';

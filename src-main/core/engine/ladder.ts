@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { BackendName, type EngineInfo } from '../../api/engine';
 import { wasmBinaryFolder } from './wasm-files';
+import { installBatchNormGradient } from './batch-norm-grad';
 import { registerWasmGradientKernels } from './wasm-grads';
 import { registerThreadedWasm, wantedThreads } from './wasm-threads';
 
@@ -160,6 +161,7 @@ const rungs: Rung[] = [
       }
       if (!started.ok) throw new RungUnavailable(`wasm failed to initialise: ${started.reason}`);
       const registered = registerWasmGradientKernels();
+      installBatchNormGradient();
       const active = wasm.getThreadsCount();
       return {
         simd,
@@ -167,6 +169,7 @@ const rungs: Rung[] = [
         ...(threadsNote ? { threadsNote } : {}),
         binary: active > 1 ? 'threaded-simd' : simd ? 'simd' : 'plain',
         gradientKernels: registered.join(','),
+        gradients: 'FusedBatchNorm',
       };
     },
   },
