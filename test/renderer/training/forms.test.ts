@@ -4,9 +4,11 @@ import {
   childPath,
   defaultExperimentForm,
   formatFraction,
+  formFromConfig,
   runFolderFor,
   runSlug,
   toTrainConfig,
+  type ExperimentForm,
 } from '../../../src-renderer/src/lib/training/experiment-form';
 import { checkPretrain, defaultPretrainForm, pretrainFolderFor, toPretrainConfig } from '../../../src-renderer/src/lib/training/pretrain-form';
 import type { DatasetFacts } from '../../../src-renderer/src/lib/training/validate';
@@ -43,6 +45,31 @@ describe('experiment form', () => {
       transfer: 'frozen',
       labelFraction: 0.1,
     });
+  });
+
+  it('comes back from a run folder config (repeat a run), unknown fields keeping their defaults', () => {
+    const form = {
+      ...defaultExperimentForm(),
+      data: '/d',
+      modalities: ['s2', 's1', 'era5'] as ExperimentForm['modalities'],
+      fusion: 'late' as const,
+      tasks: [{ target: 'worldcover' as const, weight: 2 }, { target: 'season' as const, weight: 0.5 }],
+      backbone: 'unet' as const,
+      width: 8,
+      init: 'ssl' as const,
+      checkpoint: '/ws/runs/pre',
+      transfer: 'frozen' as const,
+      labelFraction: 0.05,
+      augment: false,
+      epochs: 7,
+      batchSize: 4,
+      lr: 3e-4,
+      seed: 12,
+    };
+    // Through the contract's schema and JSON, as config.json holds it.
+    const stored = JSON.parse(JSON.stringify(TrainConfig.parse(toTrainConfig(form, '/ws/runs/x'))));
+    expect(formFromConfig(stored)).toEqual({ ...form, name: '' });
+    expect(formFromConfig({ modalities: ['s9'], tasks: 'x', width: 'wide' })).toEqual({ ...defaultExperimentForm(), data: null });
   });
 
   it('drops a leftover checkpoint when starting from scratch, and needs a dataset', () => {

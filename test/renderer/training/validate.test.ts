@@ -142,6 +142,8 @@ describe('checkpoint checks', () => {
     const found = checkExperiment(f, BENGE, ckpt).find((x) => x.code === 'ckpt-backbone');
     expect(found?.fix?.patch).toEqual({ backbone: 'unet', width: 8 });
     expect(codes(form({ init: 'supervised', checkpoint: null }))).toContain('no-checkpoint');
+    const unknown = checkExperiment(form({ init: 'ssl', checkpoint: '/gone' }), BENGE, null).find((x) => x.code === 'ckpt-unknown');
+    expect(unknown?.level).toBe('warning');
   });
 
   it('says a ResNet checkpoint cannot serve segmentation instead of offering to switch back to ResNet', () => {

@@ -29,6 +29,8 @@ export class DatasetsStore {
   readonly #client: TerrafuseClient;
   readonly #cleanup: Array<() => void> = [];
   readonly #opening = new Map<string, Promise<DatasetSummary | null>>();
+  /** Called whenever the list of open datasets changed (the workspace fills unset form fields from it). */
+  onChange: (() => void) | null = null;
 
   constructor(client: TerrafuseClient) {
     this.#client = client;
@@ -80,6 +82,7 @@ export class DatasetsStore {
       this.samplePath = list.sample_path;
       for (const d of list.open) if (!this.facts[d.path]) void this.#loadFacts(d);
       this.error = null;
+      this.onChange?.();
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
     }
@@ -98,6 +101,7 @@ export class DatasetsStore {
         try {
           const summary = await this.#client.call('datasets.open', { path });
           if (!this.open.some((d) => d.id === summary.id)) this.open.push(summary);
+          this.onChange?.();
           await this.#loadFacts(summary);
           this.error = null;
           return summary;
@@ -122,6 +126,7 @@ export class DatasetsStore {
         return null;
       }
       if (!this.open.some((d) => d.id === state.dataset.id)) this.open.push(state.dataset);
+      this.onChange?.();
       await this.#loadFacts(state.dataset);
       return state.dataset;
     } catch (err) {

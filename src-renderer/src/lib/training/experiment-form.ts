@@ -1,4 +1,5 @@
 import type { TrainConfigInput } from '../../../../src-main/api/training';
+import { MODALITY_IDS, TARGETS } from '../../../../src-main/core/data/modalities';
 import { canonicalModalities, targetChoice, type Backbone, type Modality, type Target, type Transfer } from './vocabulary';
 
 /**
@@ -126,5 +127,45 @@ export function toTrainConfig(form: ExperimentForm, out: string): TrainConfigInp
     from: fromCheckpoint ? form.checkpoint : null,
     transfer: fromCheckpoint ? form.transfer : null,
     out,
+  };
+}
+
+/**
+ * A run's configuration (config.json through training.run) back in the form, to repeat or vary a run. Unknown or
+ * malformed fields keep the form's defaults; the name is cleared (a new run needs a new folder).
+ */
+export function formFromConfig(config: Record<string, unknown>): ExperimentForm {
+  const d = defaultExperimentForm();
+  const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+  const modalities = Array.isArray(config.modalities)
+    ? canonicalModalities(config.modalities.filter((m): m is Modality => typeof m === 'string' && (MODALITY_IDS as readonly string[]).includes(m)))
+    : d.modalities;
+  const tasks = Array.isArray(config.tasks)
+    ? config.tasks.flatMap((t): TaskRow[] => {
+        if (typeof t !== 'object' || t === null) return [];
+        const r = t as Record<string, unknown>;
+        return typeof r.target === 'string' && r.target in TARGETS ? [{ target: r.target as Target, weight: num(r.weight, 1) }] : [];
+      })
+    : d.tasks;
+  const from = typeof config.from === 'string' ? config.from : null;
+  const transfer = config.transfer === 'linear-probe' || config.transfer === 'frozen' || config.transfer === 'full' ? config.transfer : d.transfer;
+  return {
+    data: typeof config.data === 'string' ? config.data : null,
+    modalities: modalities.length > 0 ? modalities : d.modalities,
+    fusion: config.fusion === 'late' ? 'late' : 'early',
+    tasks: tasks.length > 0 ? tasks : d.tasks,
+    backbone: config.backbone === 'unet' ? 'unet' : 'resnet18',
+    width: num(config.width, d.width),
+    // Where the checkpoint came from (SSL or supervised) is not in the config; the checks tell a mismatch.
+    init: from === null ? 'scratch' : 'ssl',
+    checkpoint: from,
+    transfer,
+    labelFraction: num(config.labelFraction, 1),
+    augment: typeof config.augment === 'boolean' ? config.augment : d.augment,
+    epochs: num(config.epochs, d.epochs),
+    batchSize: num(config.batchSize, d.batchSize),
+    lr: num(config.lr, d.lr),
+    seed: num(config.seed, d.seed),
+    name: '',
   };
 }

@@ -100,7 +100,16 @@ function transferFindings(form: ExperimentForm, checkpoint: CheckpointChoice | n
   if (form.checkpoint === null) {
     return [{ level: 'error', field: 'init', code: 'no-checkpoint', message: `Choose a ${form.init === 'ssl' ? 'pretrained (SSL)' : 'supervised'} checkpoint, or start from scratch.` }];
   }
-  if (!checkpoint) return [];
+  if (!checkpoint) {
+    return [
+      {
+        level: 'warning',
+        field: 'init',
+        code: 'ckpt-unknown',
+        message: `${form.checkpoint} is not a finished run of this workspace: its fit cannot be checked before launch.`,
+      },
+    ];
+  }
   const out: Finding[] = [];
   if (checkpoint.kind !== form.init) {
     out.push({

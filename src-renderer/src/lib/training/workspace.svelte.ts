@@ -3,6 +3,7 @@ import type { LabelEfficiencyConfigInput } from '../../../../src-main/api/traini
 import { DatasetsStore } from './datasets.svelte';
 import { childPath, defaultExperimentForm, runFolderFor, runsFolder, timeStamp, toTrainConfig, type ExperimentForm } from './experiment-form';
 import { JobsStore } from './jobs.svelte';
+import { predictFolderFor } from './predictions';
 import { defaultPretrainForm, pretrainFolderFor, toPretrainConfig, type PretrainForm } from './pretrain-form';
 import { RunsStore } from './runs.svelte';
 
@@ -22,6 +23,8 @@ export class TrainingWorkspace {
   experiment = $state<ExperimentForm>(defaultExperimentForm());
   pretrain = $state<PretrainForm>(defaultPretrainForm());
   dock = $state<DockView>(null);
+  /** The run selected in the runs table (details in the dock, the model of the Predict section). */
+  selectedRun = $state<string | null>(null);
   /** The last launch's failure (the services refused the configuration), shown under the launch button. */
   launchError = $state<string | null>(null);
   launching = $state(false);
@@ -34,12 +37,48 @@ export class TrainingWorkspace {
   }
 
   start(): void {
+    this.#restoreForms();
+    // A dataset open in this session (the map's, or one opened here) fills a form's empty dataset field.
+    this.datasets.onChange = () => {
+      const first = this.datasets.open[0]?.path ?? null;
+      if (first === null) return;
+      if (this.experiment.data === null) this.experiment.data = first;
+      if (this.pretrain.data === null) this.pretrain.data = first;
+    };
+    this.#stopPersist = $effect.root(() => {
+      $effect(() => {
+        // Forms survive a reload of the window (they are choices, not results: nothing else keeps them).
+        const snapshot = JSON.stringify({ experiment: this.experiment, pretrain: this.pretrain });
+        try {
+          globalThis.localStorage?.setItem(FORMS_KEY, snapshot);
+        } catch {
+          // storage refused (private window): forms just start fresh next time
+        }
+      });
+    });
     this.jobs.start();
     this.runs.start();
     this.datasets.start();
   }
 
+  #stopPersist: (() => void) | null = null;
+
+  #restoreForms(): void {
+    try {
+      const raw = globalThis.localStorage?.getItem(FORMS_KEY);
+      if (!raw) return;
+      const saved = JSON.parse(raw) as { experiment?: Partial<ExperimentForm>; pretrain?: Partial<PretrainForm> };
+      // Merged over the defaults: a field added in a later version keeps its default.
+      if (saved.experiment) this.experiment = { ...defaultExperimentForm(), ...saved.experiment, name: '' };
+      if (saved.pretrain) this.pretrain = { ...defaultPretrainForm(), ...saved.pretrain, name: '' };
+    } catch {
+      // a damaged entry: start from the defaults
+    }
+  }
+
   dispose(): void {
+    this.#stopPersist?.();
+    this.datasets.onChange = null;
     this.jobs.dispose();
     this.runs.dispose();
     this.datasets.dispose();
@@ -92,11 +131,19 @@ export class TrainingWorkspace {
     return this.#launch('experiment', out, () => this.client.call('training.experiment', { ...config, out }));
   }
 
+  /** Predictions of a run's checkpoint on a dataset (one split or all), into `<run>/predictions/<stamp>-<split>`. */
+  launchPredict(run: string, data: string, split: 'train' | 'val' | 'test' | 'all'): Promise<string | null> {
+    const out = predictFolderFor(run, split, new Date());
+    return this.#launch('predict', out, () => this.client.call('training.predict', { run, data, out, split }));
+  }
+
   #refuse(message: string): null {
     this.launchError = message;
     return null;
   }
 }
+
+const FORMS_KEY = 'terrafuse.training.forms';
 
 const instances = new WeakMap<TerrafuseClient, TrainingWorkspace>();
 
