@@ -1,6 +1,7 @@
 import { encode } from 'fast-png';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPanel } from './support/panels';
 import { launchChromium, type Browser } from './support/chromium';
 import { decodePng, pixelAt, near, type Rgb } from './support/pixels';
 import { startServe, type ServeFixture } from './support/serve';
@@ -57,6 +58,7 @@ beforeAll(async () => {
   });
   await page.goto(serve.url);
   await page.waitForSelector('[data-testid=map][data-state=ready]', { timeout: 60_000 });
+  await openPanel(page, 'Layers');
 });
 
 afterAll(async () => {
@@ -83,6 +85,7 @@ describe('online basemap (OpenStreetMap)', () => {
     await page.locator('[data-layer=osm] input[type=checkbox]').click();
     await reloaded;
     await page.waitForSelector('[data-testid=map][data-state=ready]', { timeout: 60_000 });
+    await openPanel(page, 'Layers');
 
     expect(serve.services.settings.get().basemapOnline).toBe(true);
     expect(await page.locator('[data-layer=osm] input[type=checkbox]').isChecked()).toBe(true);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INITIAL_VIEW } from '../../src-renderer/src/lib/map/initial-view';
 import { BASEMAP_COLOURS, hexToRgb } from '../../src-renderer/src/lib/map/palette';
 import { launchChromium, type Browser } from './support/chromium';
+import { openPanel } from './support/panels';
 import { decodePng, distinctColours, share, shareAround } from './support/pixels';
 import { startServe, type ServeFixture } from './support/serve';
 import { screenPixel, type ScreenView } from './support/web-mercator';
@@ -81,6 +82,8 @@ beforeAll(async () => {
   const response = await page.goto(serve.url);
   expect(response?.status()).toBe(200);
   await page.waitForSelector('[data-testid=map][data-state=ready]', { timeout: 60_000 });
+  // The workspace opens on the Data panel; these tests switch layers.
+  await openPanel(page, 'Layers');
 });
 
 afterAll(async () => {

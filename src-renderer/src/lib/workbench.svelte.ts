@@ -2,9 +2,11 @@ import type { ApiSession } from './api/session.svelte';
 import { bindOnlineBasemap } from './map/online-basemap';
 import { formatViewHash, parseViewHash } from './map/view-hash';
 import { WorkspaceMap } from './map/workspace-map.svelte';
+import { PatchWorkspace } from './patches/patch-workspace';
 
 /** Panels of the side area. Data, experiment and jobs panels join this list as their services arrive. */
 export const PANELS = [
+  { id: 'data', title: 'Data', icon: 'database' },
   { id: 'layers', title: 'Layers', icon: 'layers' },
   { id: 'experiment', title: 'Experiment', icon: 'flask' },
   { id: 'pretrain', title: 'Pretrain', icon: 'spark' },
@@ -20,8 +22,10 @@ export type PanelId = (typeof PANELS)[number]['id'];
 export class Workbench {
   readonly session: ApiSession;
   readonly map: WorkspaceMap;
+  /** The dataset on the map: data store, patch layers, inspector. */
+  readonly patches: PatchWorkspace;
   panelOpen = $state(true);
-  activePanel = $state<PanelId>('layers');
+  activePanel = $state<PanelId>('data');
   readonly #cleanup: Array<() => void> = [];
 
   constructor(session: ApiSession, location: Location, history: History) {
@@ -31,6 +35,8 @@ export class Workbench {
       // replaceState: panning must not fill the history with one entry per move.
       onViewSettled: (view) => history.replaceState(history.state, '', formatViewHash(view)),
     });
+    this.patches = new PatchWorkspace(session.client, this.map);
+    this.patches.start();
     this.#cleanup.push(
       bindOnlineBasemap(this.map.entry('osm'), session, () => location.reload()),
       // The Electron menu's View items (Ctrl+L, Ctrl+B) arrive as events.
@@ -52,6 +58,7 @@ export class Workbench {
 
   dispose(): void {
     for (const undo of this.#cleanup.splice(0)) undo();
+    this.patches.dispose();
     this.map.dispose();
     this.session.close();
   }

@@ -1,4 +1,5 @@
 import Map from 'ol/Map';
+import type BaseLayer from 'ol/layer/Base';
 import View from 'ol/View';
 import TileLayer from 'ol/layer/Tile';
 import Graticule from 'ol/layer/Graticule';
@@ -28,17 +29,37 @@ const VIEW_PROJECTION = 'EPSG:3857';
 
 export type MapStatus = 'loading' | 'ready';
 
+/** The view once it stopped moving: what the address holds, at full precision (tests compute pixels from it). */
+export interface SettledView {
+  lon: number;
+  lat: number;
+  zoom: number;
+  /** Map units (metres) per CSS pixel. */
+  resolution: number;
+  rotation: number;
+}
+
 /**
  * The workspace's OpenLayers map and the few facts the UI shows about it (cursor position, zoom, scale). Svelte
  * components read the $state fields; only this class talks to OpenLayers' view and events.
  */
 export class WorkspaceMap {
   readonly map: Map;
-  readonly layers: LayerEntry[];
+  /** Rows of the layer panel; data layers join when their code adds them (addDataLayers). */
+  layers = $state<LayerEntry[]>([]);
   /** Cursor position in lon/lat degrees, null when the pointer is outside the map. */
   cursor = $state<[number, number] | null>(null);
-  /** The cursor in the UTM zone it falls in (null outside 80° S .. 84° N or outside the map). */
-  readonly cursorUtm: UtmPosition | null = $derived(this.cursor ? toUtm(this.cursor[0], this.cursor[1]) : null);
+  /**
+   * EPSG code of the UTM zone of the patch under the cursor (a patch keeps its Sentinel-2 tile's zone, which is not
+   * always the zone the cursor falls in); null: the cursor's own zone.
+   */
+  cursorCrs = $state<number | null>(null);
+  /** The cursor in the patch's UTM zone, else in the zone it falls in (null outside 80° S .. 84° N or the map). */
+  readonly cursorUtm: UtmPosition | null = $derived(this.cursor ? toUtm(this.cursor[0], this.cursor[1], utmCode(this.cursorCrs)) : null);
+  /** Where the view settled last (after a pan, a zoom or a fit). */
+  settledView = $state<SettledView | null>(null);
+  /** Patches drawn in the last frame of the patch layer (0 without a dataset). */
+  drawnPatches = $state(0);
   zoom = $state<number>(INITIAL_VIEW.zoom);
   /** Map scale denominator at the view centre (1:n), at 96 dpi. */
   scale = $state(0);
@@ -119,8 +140,10 @@ export class WorkspaceMap {
     this.map.on('moveend', () => {
       const center = view.getCenter();
       const zoom = view.getZoom();
-      if (!center || zoom === undefined) return;
+      const resolution = view.getResolution();
+      if (!center || zoom === undefined || resolution === undefined) return;
       const [lon, lat] = toLonLat(center, VIEW_PROJECTION);
+      this.settledView = { lon: normaliseLon(lon), lat, zoom, resolution, rotation: view.getRotation() };
       options.onViewSettled?.({ center: [normaliseLon(lon), lat], zoom });
     });
     // OpenLayers zooms in on '+', which needs Shift on many layouts; '=' (the same key unshifted) does too here.
@@ -156,6 +179,36 @@ export class WorkspaceMap {
     view.animate({ center: fromLonLat([...INITIAL_VIEW.center]), zoom: INITIAL_VIEW.zoom, rotation: 0, duration: 350 });
   }
 
+  /**
+   * Adds data layers to the map and their rows to the layer panel. `layers` go bottom to top, above the basemaps
+   * and below the graticule and names; `entries` are listed in the panel's Data section, top row first.
+   */
+  addDataLayers(layers: BaseLayer[], entries: LayerEntry[]): void {
+    const collection = this.map.getLayers();
+    const overlays = this.entry('graticule').layer;
+    for (const layer of layers) {
+      const at = collection.getArray().indexOf(overlays);
+      collection.insertAt(at < 0 ? collection.getLength() : at, layer);
+    }
+    this.layers = [...entries, ...this.layers];
+  }
+
+  /** Shows an extent (EPSG:3857), with room for the panels' edges, not closer than `maxZoom`. */
+  fitExtent(extent: [number, number, number, number], options: { maxZoom?: number; duration?: number; rightInset?: number } = {}): void {
+    const view = this.map.getView();
+    const size = this.map.getSize();
+    // A single point (one patch) has no extent to fit: centre it at the closest zoom allowed.
+    const [minx, miny, maxx, maxy] = extent;
+    const grow = Math.max(0, 1200 - Math.min(maxx - minx, maxy - miny)) / 2;
+    view.fit([minx - grow, miny - grow, maxx + grow, maxy + grow], {
+      // rightInset: a panel over the map's right edge (the inspector) hides that part of the view.
+      padding: [48, 48 + (options.rightInset ?? 0), 48, 48],
+      maxZoom: options.maxZoom ?? 14,
+      duration: options.duration ?? 450,
+      ...(size ? { size } : {}),
+    });
+  }
+
   /** The panel entry of a layer by its id ('osm', 'natural-earth', ...). */
   entry(id: string): LayerEntry {
     const found = this.layers.find((l) => l.id === id);
@@ -182,6 +235,12 @@ export class WorkspaceMap {
       this.scale = metres * PIXELS_PER_METRE;
     }
   }
+}
+
+/** A WGS 84 UTM code (EPSG:326zz / 327zz) or undefined, for toUtm. */
+function utmCode(epsg: number | null): number | undefined {
+  if (epsg === null) return undefined;
+  return (epsg >= 32601 && epsg <= 32660) || (epsg >= 32701 && epsg <= 32760) ? epsg : undefined;
 }
 
 function isEditable(target: EventTarget | null): boolean {

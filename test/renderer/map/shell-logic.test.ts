@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { splitAtAntimeridian, unwrapRing } from '../../src-renderer/src/lib/map/antimeridian';
-import { formatLat, formatLon, formatScale, formatUtm, normaliseLon } from '../../src-renderer/src/lib/format/geo';
-import { toUtm, utmZoneOf, wgs84UtmDefinition } from '../../src-renderer/src/lib/map/crs';
-import { footprintRing, squareBoundsAround } from '../../src-renderer/src/lib/map/patches/footprint';
+import { splitAtAntimeridian, unwrapRing } from '../../../src-renderer/src/lib/map/antimeridian';
+import { formatLat, formatLon, formatScale, formatUtm, normaliseLon } from '../../../src-renderer/src/lib/format/geo';
+import { toUtm, utmZoneOf, wgs84UtmDefinition } from '../../../src-renderer/src/lib/map/crs';
+import { footprintRing, squareBoundsAround } from '../../../src-renderer/src/lib/map/patches/footprint';
 import { toLonLat } from 'ol/proj';
-import { formatViewHash, parseViewHash } from '../../src-renderer/src/lib/map/view-hash';
+import { formatViewHash, parseViewHash } from '../../../src-renderer/src/lib/map/view-hash';
 
-/**
- * The renderer's pure helpers (no browser needed). They live with the e2e tests because the renderer's tests are
- * kept in one place; they run in milliseconds.
- */
+/** The renderer shell's pure helpers (no browser needed): antimeridian, coordinate text, view hash, UTM, footprints. */
 
 describe('antimeridian helpers', () => {
   it('unwraps a ring that crosses +180°, so it no longer spans the whole world', () => {
