@@ -10,7 +10,7 @@ import {
   solarAzimuth, solarElevation,
 } from './climate';
 import { boxBlur, hashString } from './noise';
-import { fromTable, NORMAL_TABLE } from './stats';
+import { NORMAL_TABLE, SampleNoise } from './stats';
 import { buildScene, KIND, N, type Scene } from './landscape';
 import type { SeasonContext } from './phenology';
 import { renderSentinel1 } from './sentinel1';
@@ -150,10 +150,10 @@ export function synthesizePatch(params: PatchParams, rng: Rng): SynthPatch {
     dem[p] = scene.elev[p] + canopy;
   }
   boxBlur(dem, N, 1);
-  const demRng = rng.fork('dem');
+  const demNoise = new SampleNoise(rng.fork('dem'));
   for (let p = 0; p < P; p++) {
     const level = scene.waterLevel[p];
-    dem[p] = Number.isNaN(level) ? Math.fround(dem[p] + 0.3 * fromTable(NORMAL_TABLE, demRng.next())) : Math.fround(level);
+    dem[p] = Number.isNaN(level) ? Math.fround(dem[p] + 0.3 * NORMAL_TABLE[demNoise.index()]) : Math.fround(level);
   }
 
   // WorldCover with the occasional hole (a strip of missing data at the patch edge, or a small block).

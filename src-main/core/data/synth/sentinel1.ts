@@ -10,7 +10,7 @@ import { LAPSE_RATE } from './climate';
 import { KIND, N, STEP, type Scene } from './landscape';
 import { hashString, noiseGrid } from './noise';
 import { cropStage, grassGreenness, leafOn, rapeseed, summerCrop, winterCereal, type CropCover, type SeasonContext } from './phenology';
-import { clamp, fromTable, scratchF32, smoothstep, SPECKLE_DB_TABLE } from './stats';
+import { clamp, SampleNoise, scratchF32, smoothstep, SPECKLE_DB_TABLE } from './stats';
 
 export interface RadarGeometry {
   orbit: 'ascending' | 'descending';
@@ -30,6 +30,9 @@ export interface S1Result {
 function lin(db: number): number {
   return Math.pow(10, db / 10);
 }
+
+const LIN_M8 = lin(-8), LIN_M8_5 = lin(-8.5), LIN_M10_5 = lin(-10.5), LIN_M12_5 = lin(-12.5);
+const LIN_M14 = lin(-14), LIN_M16_5 = lin(-16.5), LIN_M19_5 = lin(-19.5);
 
 /** Backscatter (dB at 35°) and incidence slope (dB/deg) per material, set per pixel by `material`. */
 let VV = 0, VH = 0, SLOPE = 0;
@@ -79,11 +82,12 @@ function material(k: number, ctx: SeasonContext, t: number, phase: number, tone:
       else { const g = grassGreenness(ctx, t); crop.green = 0.5 * g; crop.dry = 0.25; crop.soil = 0.75 - 0.5 * g; crop.flowers = 0; }
       // Soil return depends on moisture and on the field's roughness (tillage); canopy adds volume scattering.
       const soilVV = -15 + 5 * m + 12 * (tone - 1);
-      const vegVV = k === KIND.SUMMER_CROP ? -8.5 : -10.5;
-      const vegVH = k === KIND.SUMMER_CROP ? -14 : -16.5;
       const veg = crop.green + crop.flowers;
-      VV = 10 * Math.log10((1 - veg - crop.dry) * lin(soilVV) + veg * lin(vegVV) + crop.dry * lin(-12.5));
-      VH = 10 * Math.log10((1 - veg - crop.dry) * lin(soilVV - 8) + veg * lin(vegVH) + crop.dry * lin(-19.5));
+      const soil = (1 - veg - crop.dry) * lin(soilVV);
+      const maize = k === KIND.SUMMER_CROP;
+      // Powers are mixed linearly (area fractions of soil, canopy and straw); VH of soil is 8 dB below VV.
+      VV = 10 * Math.log10(soil + veg * (maize ? LIN_M8_5 : LIN_M10_5) + crop.dry * LIN_M12_5);
+      VH = 10 * Math.log10(soil * LIN_M8 + veg * (maize ? LIN_M14 : LIN_M16_5) + crop.dry * LIN_M19_5);
       SLOPE = -0.25;
       return;
     }
@@ -131,6 +135,7 @@ export function renderSentinel1(scene: Scene, ctx: SeasonContext, geo: RadarGeom
   const thetaRate = (0.068 / 1000) * look;
   const xc = scene.x0 + (N / 2) * STEP;
   const noiseFloor = Math.pow(10, -2.7); // about -27 dB after thermal noise removal
+  const speckle = new SampleNoise(rng);
   for (let p = 0; p < P; p++) {
     const k = kind[p];
     const t = ctx.tSea - LAPSE_RATE * elev[p];
@@ -162,8 +167,8 @@ export function renderSentinel1(scene: Scene, ctx: SeasonContext, geo: RadarGeom
     let mvv = dbVV + common, mvh = dbVH + common;
     if (mvv < -20) mvv = 10 * Math.log10(lin(mvv) + 0.3 * noiseFloor);
     if (mvh < -24) mvh = 10 * Math.log10(lin(mvh) + 0.1 * noiseFloor);
-    vv[p] = mvv + fromTable(SPECKLE_DB_TABLE, rng.next());
-    vh[p] = mvh + fromTable(SPECKLE_DB_TABLE, rng.next());
+    vv[p] = mvv + SPECKLE_DB_TABLE[speckle.index()];
+    vh[p] = mvh + SPECKLE_DB_TABLE[speckle.index()];
   }
   return { vv, vh };
 }

@@ -8,13 +8,13 @@
 import { S2_BAND_GSD, S2_BANDS, type S2Band } from '../modalities';
 import type { Rng } from '../rng';
 import { LAPSE_RATE } from './climate';
-import { KIND, N, STEP, type Scene } from './landscape';
+import { KIND, KIND_COUNT, N, STEP, type Scene } from './landscape';
 import { downsample, noiseGrid } from './noise';
 import {
   cropStage, evergreenVigour, grassGreenness, leafOn, rapeseed, summerCrop, winterCereal, type CropCover, type SeasonContext,
 } from './phenology';
 import { BAND_COUNT, EM, SPECTRUM } from './spectra';
-import { clamp, fbmSigma, fromTable, NORMAL_TABLE, probit, scratchF32, smoothstep } from './stats';
+import { clamp, fbmSigma, NORMAL_TABLE, probit, SampleNoise, scratchF32, scratchU8, smoothstep } from './stats';
 import { hashString } from './noise';
 
 export interface Sky {
@@ -50,12 +50,115 @@ function addMix(e: number, f: number): void {
   mixCount++;
 }
 
+/** Seasonal states per material: up to 365 crop stages. */
+const STATES = 365;
+const SNOW_SPECTRUM = SPECTRUM.slice(EM.snow * BAND_COUNT, (EM.snow + 1) * BAND_COUNT);
+const CROP: CropCover = { green: 0, dry: 0, soil: 0, flowers: 0 };
+
+/** Endmember fractions of material `k` in seasonal state `state` (see the state drivers in renderSentinel2). */
+function setMixture(k: number, state: number, drySummer: boolean): void {
+  mixCount = 0;
+  const g = state / 64; // greenness-like drivers
+  const soilWet = drySummer ? EM.soil_bright : EM.soil_dark;
+  switch (k) {
+    case KIND.DECIDUOUS:
+    case KIND.HEDGE:
+      // Leaf-on canopy, or bare branches over litter and soil.
+      addMix(EM.green_vegetation, 0.93 * g + 0.15 * (1 - g));
+      addMix(EM.dry_vegetation, 0.55 * (1 - g));
+      addMix(EM.soil_dark, 0.07 * g + 0.3 * (1 - g));
+      return;
+    case KIND.CONIFER:
+      addMix(EM.conifer_canopy, 0.86 * g + 0.04);
+      addMix(EM.green_vegetation, 0.05);
+      addMix(EM.soil_dark, 0.91 - 0.86 * g - 0.04);
+      return;
+    case KIND.EVERGREEN_BROADLEAF:
+      // Holm and cork oak woodland: open evergreen canopy over bright soil.
+      addMix(EM.conifer_canopy, 0.45);
+      addMix(EM.green_vegetation, 0.3 * g);
+      addMix(EM.dry_vegetation, 0.3 * (1 - g));
+      addMix(EM.soil_bright, 0.25);
+      return;
+    case KIND.SHRUB: {
+      const v = 0.3 + 0.7 * g;
+      addMix(EM.green_vegetation, 0.5 * v);
+      addMix(EM.conifer_canopy, 0.1);
+      addMix(EM.dry_vegetation, 0.2 + 0.25 * (1 - v));
+      addMix(soilWet, 0.7 - 0.5 * v - 0.25 * (1 - v));
+      return;
+    }
+    case KIND.GRASS:
+    case KIND.URBAN_GREEN:
+    case KIND.PASTURE: {
+      const cover = k === KIND.PASTURE ? 0.9 : 0.95;
+      addMix(EM.green_vegetation, cover * g);
+      addMix(EM.dry_vegetation, cover * (1 - g));
+      addMix(soilWet, 1 - cover);
+      return;
+    }
+    case KIND.WINTER_CEREAL:
+    case KIND.SUMMER_CROP:
+    case KIND.RAPESEED: {
+      const stage = state - 120;
+      if (k === KIND.WINTER_CEREAL) winterCereal(stage, CROP);
+      else if (k === KIND.SUMMER_CROP) summerCrop(stage, CROP);
+      else rapeseed(stage, CROP);
+      addMix(EM.green_vegetation, CROP.green);
+      addMix(EM.dry_vegetation, CROP.dry);
+      addMix(EM.rapeseed_flowers, CROP.flowers);
+      addMix(soilWet, CROP.soil);
+      return;
+    }
+    case KIND.FALLOW:
+      // Weedy set-aside: sparse herbs over soil.
+      addMix(EM.green_vegetation, 0.55 * g);
+      addMix(EM.dry_vegetation, 0.25);
+      addMix(soilWet, 0.75 - 0.55 * g);
+      return;
+    case KIND.ORCHARD:
+      // Olive groves, orchards, vineyards: sparse evergreen canopy over soil with a seasonal herb layer.
+      addMix(EM.conifer_canopy, 0.2);
+      addMix(EM.green_vegetation, 0.15 + 0.25 * g);
+      addMix(EM.dry_vegetation, 0.15 * (1 - g));
+      addMix(EM.soil_bright, 0.5 - 0.1 * g);
+      return;
+    case KIND.BUILT:
+      if (state === 0) { addMix(EM.roof_tiles, 0.65); addMix(EM.concrete, 0.25); }
+      else if (state === 1) { addMix(EM.concrete, 0.7); addMix(EM.asphalt, 0.2); }
+      else { addMix(EM.asphalt, 0.55); addMix(EM.concrete, 0.35); }
+      addMix(EM.green_vegetation, 0.1);
+      return;
+    case KIND.ROCK:
+      addMix(EM.rock, 0.85); addMix(EM.soil_bright, 0.1); addMix(EM.lichen, 0.05);
+      return;
+    case KIND.BARE_SOIL:
+      addMix(EM.soil_bright, 0.82); addMix(EM.dry_vegetation, 0.12); addMix(EM.green_vegetation, 0.06 * g);
+      return;
+    case KIND.GLACIER:
+      addMix(EM.firn_ice, 0.65); addMix(EM.snow, 0.3); addMix(EM.rock, 0.05);
+      return;
+    case KIND.LAKE:
+      addMix(EM.water_clear, 0.9); addMix(EM.water_turbid, 0.1);
+      return;
+    case KIND.RIVER:
+      addMix(EM.water_turbid, 0.8); addMix(EM.water_clear, 0.2);
+      return;
+    case KIND.WETLAND:
+      addMix(EM.green_vegetation, 0.55 * g); addMix(EM.dry_vegetation, 0.2 + 0.35 * (1 - g));
+      addMix(EM.water_clear, 0.25);
+      return;
+    case KIND.MOSS:
+      addMix(EM.lichen, 0.55); addMix(EM.green_vegetation, 0.2 * g); addMix(EM.dry_vegetation, 0.2 * (1 - g));
+      addMix(EM.rock, 0.25);
+      return;
+  }
+}
+
 export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, snowOffset: number, rng: Rng): S2Result {
   const P = N * N;
   const { kind, elev, tone, phase, gx, gy } = scene;
   const refl: Float32Array[] = Array.from({ length: BAND_COUNT }, (_, b) => scratchF32(`s2-refl-${b}`, P));
-  const crop: CropCover = { green: 0, dry: 0, soil: 0, flowers: 0 };
-  const soilWet = ctx.drySummer ? EM.soil_bright : EM.soil_dark;
 
   // Sun vector for terrain illumination (x east, y north, z up).
   const el = (Math.max(sky.sunElevation, 3) * Math.PI) / 180;
@@ -67,122 +170,52 @@ export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, snow
   noiseGrid(snowNoise, N, scene.x0, scene.y0, STEP, { seed: hashString(`snow:${sky.seed}`), wavelength: 400, octaves: 3 });
   const snow = new Float32Array(P);
 
+  // Mixture spectra are cached per (material, state): the state is the material's one seasonal driver
+  // (leaf-on fraction, greenness, vigour: 65 levels; crop stage: one per day; roof material), so the endmember
+  // mixing runs once per distinct state instead of once per pixel.
+  const cache = scratchF32('s2-mixture-cache', KIND_COUNT * STATES * BAND_COUNT);
+  const filled = scratchU8('s2-mixture-filled', KIND_COUNT * STATES).fill(0);
   for (let p = 0; p < P; p++) {
-    mixCount = 0;
     const k = kind[p];
     const t = ctx.tSea - LAPSE_RATE * elev[p] + snowOffset;
     const tPhase = t + phase[p] * ctx.dTdDay;
-    let shaded = true;
+    let state = 0;
     switch (k) {
       case KIND.DECIDUOUS:
-      case KIND.HEDGE: {
-        const g = leafOn(tPhase) * evergreenVigour(ctx, t);
-        addMix(EM.green_vegetation, 0.93 * g + 0.15 * (1 - g));
-        addMix(EM.dry_vegetation, 0.55 * (1 - g));
-        addMix(EM.soil_dark, 0.07 * g + 0.3 * (1 - g));
+      case KIND.HEDGE:
+        state = Math.round(64 * leafOn(tPhase) * evergreenVigour(ctx, t));
         break;
-      }
-      case KIND.CONIFER: {
-        const v = evergreenVigour(ctx, t);
-        addMix(EM.conifer_canopy, 0.86 * v + 0.04);
-        addMix(EM.green_vegetation, 0.05);
-        addMix(EM.soil_dark, 0.91 - 0.86 * v - 0.04);
+      case KIND.CONIFER:
+      case KIND.EVERGREEN_BROADLEAF:
+        state = Math.round(64 * evergreenVigour(ctx, t));
         break;
-      }
-      case KIND.EVERGREEN_BROADLEAF: {
-        const v = evergreenVigour(ctx, t);
-        addMix(EM.conifer_canopy, 0.45);
-        addMix(EM.green_vegetation, 0.3 * v);
-        addMix(EM.dry_vegetation, 0.3 * (1 - v));
-        addMix(EM.soil_bright, 0.25);
-        break;
-      }
-      case KIND.SHRUB: {
-        const g = 0.3 + 0.7 * grassGreenness(ctx, tPhase);
-        addMix(EM.green_vegetation, 0.5 * g);
-        addMix(EM.conifer_canopy, 0.1);
-        addMix(EM.dry_vegetation, 0.2 + 0.5 * (1 - g) * 0.5);
-        addMix(soilWet, 0.7 - 0.5 * g - 0.5 * (1 - g) * 0.5);
-        break;
-      }
-      case KIND.GRASS:
-      case KIND.PASTURE:
-      case KIND.URBAN_GREEN: {
-        const g = grassGreenness(ctx, tPhase);
-        const cover = k === KIND.PASTURE ? 0.9 : 0.95;
-        addMix(EM.green_vegetation, cover * g);
-        addMix(EM.dry_vegetation, cover * (1 - g));
-        addMix(soilWet, 1 - cover);
-        break;
-      }
       case KIND.WINTER_CEREAL:
       case KIND.SUMMER_CROP:
       case KIND.RAPESEED:
-      case KIND.FALLOW: {
         // Mediterranean summer crops are irrigated and sown later in spring than the anchor suggests.
-        const s = cropStage(ctx, phase[p]) - (k === KIND.SUMMER_CROP && ctx.drySummer ? 50 : 0);
-        if (k === KIND.WINTER_CEREAL) winterCereal(s, crop);
-        else if (k === KIND.SUMMER_CROP) summerCrop(s, crop);
-        else if (k === KIND.RAPESEED) rapeseed(s, crop);
-        else {
-          const g = grassGreenness(ctx, tPhase);
-          crop.green = 0.55 * g; crop.dry = 0.25; crop.soil = 0.75 - 0.55 * g; crop.flowers = 0;
-        }
-        addMix(EM.green_vegetation, crop.green);
-        addMix(EM.dry_vegetation, crop.dry);
-        addMix(EM.rapeseed_flowers, crop.flowers);
-        addMix(soilWet, crop.soil);
+        state = Math.round(120 + cropStage(ctx, phase[p]) - (k === KIND.SUMMER_CROP && ctx.drySummer ? 50 : 0));
+        state = state < 0 ? state + 365 : state > 364 ? state - 365 : state;
         break;
-      }
-      case KIND.ORCHARD: {
-        // Olive groves, orchards, vineyards: sparse evergreen canopy over soil with a seasonal herb layer.
-        const g = grassGreenness(ctx, tPhase);
-        addMix(EM.conifer_canopy, 0.2);
-        addMix(EM.green_vegetation, 0.15 + 0.25 * g);
-        addMix(EM.dry_vegetation, 0.15 * (1 - g));
-        addMix(EM.soil_bright, 0.5 - 0.25 * g + 0.15 * g);
+      case KIND.BUILT:
+        state = phase[p] < 0.35 ? 0 : phase[p] < 0.75 ? 1 : 2; // per-block roof material
         break;
-      }
-      case KIND.BUILT: {
-        const h = phase[p]; // per-block material choice
-        if (h < 0.35) { addMix(EM.roof_tiles, 0.65); addMix(EM.concrete, 0.25); }
-        else if (h < 0.75) { addMix(EM.concrete, 0.7); addMix(EM.asphalt, 0.2); }
-        else { addMix(EM.asphalt, 0.55); addMix(EM.concrete, 0.35); }
-        addMix(EM.green_vegetation, 0.1);
+      case KIND.ROCK: case KIND.GLACIER: case KIND.LAKE: case KIND.RIVER:
         break;
-      }
-      case KIND.ROCK:
-        addMix(EM.rock, 0.85); addMix(EM.soil_bright, 0.1); addMix(EM.lichen, 0.05);
-        break;
-      case KIND.BARE_SOIL: {
-        const g = grassGreenness(ctx, tPhase);
-        addMix(EM.soil_bright, 0.82); addMix(EM.dry_vegetation, 0.12); addMix(EM.green_vegetation, 0.06 * g);
-        break;
-      }
-      case KIND.GLACIER:
-        addMix(EM.firn_ice, 0.65); addMix(EM.snow, 0.3); addMix(EM.rock, 0.05);
-        break;
-      case KIND.LAKE:
-        addMix(EM.water_clear, 0.9); addMix(EM.water_turbid, 0.1);
-        shaded = false;
-        break;
-      case KIND.RIVER:
-        addMix(EM.water_turbid, 0.8); addMix(EM.water_clear, 0.2);
-        shaded = false;
-        break;
-      case KIND.WETLAND: {
-        const g = grassGreenness(ctx, tPhase);
-        addMix(EM.green_vegetation, 0.55 * g); addMix(EM.dry_vegetation, 0.2 + 0.35 * (1 - g));
-        addMix(EM.water_clear, 0.25);
-        break;
-      }
-      case KIND.MOSS: {
-        const g = grassGreenness(ctx, tPhase);
-        addMix(EM.lichen, 0.55); addMix(EM.green_vegetation, 0.2 * g); addMix(EM.dry_vegetation, 0.2 * (1 - g));
-        addMix(EM.rock, 0.25);
-        break;
-      }
+      default:
+        state = Math.round(64 * grassGreenness(ctx, tPhase));
     }
+    const slot = k * STATES + state;
+    const base = slot * BAND_COUNT;
+    if (!filled[slot]) {
+      setMixture(k, state, ctx.drySummer);
+      for (let b = 0; b < BAND_COUNT; b++) {
+        let r = 0;
+        for (let m = 0; m < mixCount; m++) r += MIX_F[m] * SPECTRUM[MIX_E[m] * BAND_COUNT + b];
+        cache[base + b] = r;
+      }
+      filled[slot] = 1;
+    }
+    const shaded = k !== KIND.LAKE && k !== KIND.RIVER;
 
     // Terrain illumination: direct light scales with the cosine of the local incidence angle, diffuse does not.
     let light = 1;
@@ -202,12 +235,11 @@ export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, snow
     snow[p] = sf;
 
     const scale = tone[p] * light;
-    for (let b = 0; b < BAND_COUNT; b++) {
-      let r = 0;
-      for (let m = 0; m < mixCount; m++) r += MIX_F[m] * SPECTRUM[MIX_E[m] * BAND_COUNT + b];
-      r *= scale;
-      if (sf > 0) r = r * (1 - sf) + sf * SPECTRUM[EM.snow * BAND_COUNT + b] * (0.9 + 0.1 * light);
-      refl[b][p] = r;
+    if (sf > 0) {
+      const snowLight = sf * (0.9 + 0.1 * light);
+      for (let b = 0; b < BAND_COUNT; b++) refl[b][p] = cache[base + b] * scale * (1 - sf) + snowLight * SNOW_SPECTRUM[b];
+    } else {
+      for (let b = 0; b < BAND_COUNT; b++) refl[b][p] = cache[base + b] * scale;
     }
   }
 
@@ -241,14 +273,15 @@ export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, snow
   }
 
   const bands = {} as Record<S2Band, Uint16Array>;
+  const noise = new SampleNoise(rng);
   S2_BANDS.forEach((band, b) => {
     const factor = S2_BAND_GSD[band] / 10;
     const native = downsample(refl[b], N, factor);
     const out = new Uint16Array(native.length);
     for (let i = 0; i < native.length; i++) {
       const r = native[i];
-      const noisy = r + (0.0015 + 0.008 * r) * fromTable(NORMAL_TABLE, rng.next());
-      out[i] = clamp(Math.round(noisy * 10000), 1, 65535);
+      const dn = Math.round((r + (0.0015 + 0.008 * r) * NORMAL_TABLE[noise.index()]) * 10000);
+      out[i] = dn < 1 ? 1 : dn > 65535 ? 65535 : dn;
     }
     bands[band] = out;
   });

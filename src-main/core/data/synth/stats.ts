@@ -1,3 +1,5 @@
+import type { Rng } from '../rng';
+
 /** Small numeric helpers shared by the synthetic generator. */
 
 /** Standard deviation of fBm value noise (noise.ts, gain 0.5) by octave count, measured over many samples. */
@@ -103,9 +105,26 @@ export const SPECKLE_TABLE: Float64Array = (() => {
 /** The same speckle in decibels (10 log10 of the intensity factor), for models that work in dB. */
 export const SPECKLE_DB_TABLE: Float64Array = SPECKLE_TABLE.map((v) => 10 * Math.log10(v));
 
-/** A sample from a quantile table, given a uniform draw in [0, 1). */
-export function fromTable(table: Float64Array, u: number): number {
-  return table[(u * TABLE_SIZE) | 0];
+/**
+ * Per-sample noise indices for the quantile tables: xorshift32 seeded from a project Rng. Sensor noise needs
+ * ~100,000 draws per patch; this keeps them to a few integer operations each (and stays seeded).
+ */
+export class SampleNoise {
+  private x: number;
+
+  constructor(rng: Rng) {
+    this.x = (Math.floor(rng.next() * 4294967296) | 0) || 0x9e3779b9;
+  }
+
+  /** A uniform index 0..4095 (the top 12 bits of the generator state). */
+  index(): number {
+    let x = this.x;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.x = x;
+    return x >>> 20;
+  }
 }
 
 /**
