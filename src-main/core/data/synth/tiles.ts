@@ -93,7 +93,7 @@ export const REGIMES: Record<RegimeName, Regime> = {
       crops: { winterCereal: 0.45, summerCrop: 0.1, rapeseed: 0, orchard: 0.35, fallow: 0.1 },
     },
     water: { rivers: 6, mainRiverWidth: 40, lakeCell: 9000, lakeChance: 0.25, lakeRadius: [150, 700] },
-    towns: { cell: 4500, chance: 0.5, radius: [250, 1200] },
+    towns: { cell: 4500, chance: 0.6, radius: [312, 1560] },
     weather: { rhSummer: 52, rhWinter: 76, windU: 0.5, windV: -0.5, windSd: 3 },
   },
   semiarid: {
@@ -106,7 +106,7 @@ export const REGIMES: Record<RegimeName, Regime> = {
       crops: { winterCereal: 0.3, summerCrop: 0.1, rapeseed: 0, orchard: 0.45, fallow: 0.15 },
     },
     water: { rivers: 3, mainRiverWidth: 20, lakeCell: 12000, lakeChance: 0.15, lakeRadius: [120, 500] },
-    towns: { cell: 5000, chance: 0.45, radius: [250, 1000] },
+    towns: { cell: 5000, chance: 0.55, radius: [312, 1300] },
     weather: { rhSummer: 45, rhWinter: 68, windU: 0.5, windV: 0, windSd: 3 },
   },
   atlantic: {
@@ -119,7 +119,7 @@ export const REGIMES: Record<RegimeName, Regime> = {
       crops: { winterCereal: 0.45, summerCrop: 0.3, rapeseed: 0.15, orchard: 0, fallow: 0.1 },
     },
     water: { rivers: 10, mainRiverWidth: 45, lakeCell: 6000, lakeChance: 0.3, lakeRadius: [120, 800] },
-    towns: { cell: 4000, chance: 0.55, radius: [200, 1100] },
+    towns: { cell: 4000, chance: 0.65, radius: [250, 1430] },
     weather: { rhSummer: 76, rhWinter: 88, windU: 4, windV: 0.8, windSd: 3.5 },
   },
   continental: {
@@ -132,12 +132,12 @@ export const REGIMES: Record<RegimeName, Regime> = {
       crops: { winterCereal: 0.45, summerCrop: 0.3, rapeseed: 0.15, orchard: 0.02, fallow: 0.08 },
     },
     water: { rivers: 10, mainRiverWidth: 60, lakeCell: 7000, lakeChance: 0.3, lakeRadius: [100, 600] },
-    towns: { cell: 4000, chance: 0.55, radius: [200, 1200] },
+    towns: { cell: 4000, chance: 0.65, radius: [250, 1560] },
     weather: { rhSummer: 68, rhWinter: 84, windU: 2, windV: 0.3, windSd: 2.5 },
   },
   pannonian: {
     name: 'pannonian',
-    climate: { tOffset: 0, amplitude: 11, diurnal: 6, drySummer: false },
+    climate: { tOffset: 0.8, amplitude: 11, diurnal: 6, drySummer: false },
     terrain: { base: 90, relief: 35, ridged: false, valleyWidth: 200, wavelength: 20000 },
     landuse: {
       agriculture: 0.85, forest: 0.08, pasture: 0.08, shrub: 0.2, bare: 0.01, conifer: 0.1, evergreenBroadleaf: 0,
@@ -145,7 +145,7 @@ export const REGIMES: Record<RegimeName, Regime> = {
       crops: { winterCereal: 0.4, summerCrop: 0.45, rapeseed: 0.08, orchard: 0.02, fallow: 0.05 },
     },
     water: { rivers: 6, mainRiverWidth: 110, lakeCell: 9000, lakeChance: 0.2, lakeRadius: [100, 500] },
-    towns: { cell: 5000, chance: 0.6, radius: [300, 1300] },
+    towns: { cell: 5000, chance: 0.7, radius: [375, 1690] },
     weather: { rhSummer: 62, rhWinter: 84, windU: 1, windV: -0.5, windSd: 2.5 },
   },
   boreal: {
@@ -158,7 +158,7 @@ export const REGIMES: Record<RegimeName, Regime> = {
       crops: { winterCereal: 0.15, summerCrop: 0.45, rapeseed: 0.1, orchard: 0, fallow: 0.3 },
     },
     water: { rivers: 6, mainRiverWidth: 50, lakeCell: 2200, lakeChance: 0.55, lakeRadius: [120, 1300] },
-    towns: { cell: 7000, chance: 0.35, radius: [200, 900] },
+    towns: { cell: 7000, chance: 0.45, radius: [250, 1170] },
     weather: { rhSummer: 72, rhWinter: 88, windU: 2, windV: 0.5, windSd: 2.5 },
   },
   subarctic: {
@@ -171,7 +171,7 @@ export const REGIMES: Record<RegimeName, Regime> = {
       crops: { ...noCrops, summerCrop: 0.3, fallow: 0.7 },
     },
     water: { rivers: 6, mainRiverWidth: 60, lakeCell: 3000, lakeChance: 0.45, lakeRadius: [100, 900] },
-    towns: { cell: 12000, chance: 0.25, radius: [200, 600] },
+    towns: { cell: 12000, chance: 0.35, radius: [250, 780] },
     weather: { rhSummer: 74, rhWinter: 86, windU: 1.5, windV: 0, windSd: 3 },
   },
   alpine: {
@@ -184,7 +184,7 @@ export const REGIMES: Record<RegimeName, Regime> = {
       crops: { winterCereal: 0.3, summerCrop: 0.4, rapeseed: 0.05, orchard: 0.1, fallow: 0.15 },
     },
     water: { rivers: 10, mainRiverWidth: 35, lakeCell: 8000, lakeChance: 0.25, lakeRadius: [150, 900] },
-    towns: { cell: 4500, chance: 0.5, radius: [200, 800] },
+    towns: { cell: 4500, chance: 0.6, radius: [250, 1040] },
     weather: { rhSummer: 70, rhWinter: 78, windU: 1.5, windV: 0.5, windSd: 3 },
   },
 };
