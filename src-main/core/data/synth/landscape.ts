@@ -690,8 +690,3 @@ export function buildScene(worldSeed: string, tile: TileDef, ulx: number, uly: n
   for (let p = 0; p < P; p++) worldcover[p] = KIND_TO_WORLDCOVER[kind[p]];
   return { world: w, x0, y0, lon, lat, kind, worldcover, elev, gx, gy, slope, phase, tone, waterLevel };
 }
-
-/** A reproducible pseudo-random value in [0, 1) for a patch-level attribute (exported for tests of determinism). */
-export function patchHash(scene: Scene, label: string): number {
-  return hash01(scene.world.seed ^ hashString(label), Math.round(scene.x0), Math.round(scene.y0));
-}

@@ -128,7 +128,7 @@ export function synthesizePatch(params: PatchParams, rng: Rng): SynthPatch {
     sunAzimuth: solarAzimuth(t2, lat, lon),
     seed: hashString(`${params.worldSeed}|clouds|${tile.name}|${params.s2Time}`),
   };
-  const s2 = renderSentinel2(scene, ctx2, sky, 0, rng.fork('s2'));
+  const s2 = renderSentinel2(scene, ctx2, sky, rng.fork('s2'));
 
   const wind1 = Math.hypot(day1.windU, day1.windV);
   const tNow1 = ctx1.tSea + diurnalDeviation(localSolarHour(t1, lon), regime.climate);

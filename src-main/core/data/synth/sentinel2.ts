@@ -9,13 +9,12 @@ import { S2_BAND_GSD, S2_BANDS, type S2Band } from '../modalities';
 import type { Rng } from '../rng';
 import { LAPSE_RATE } from './climate';
 import { KIND, KIND_COUNT, N, STEP, type Scene } from './landscape';
-import { downsample, noiseGrid } from './noise';
+import { downsample, hashString, noiseGrid } from './noise';
 import {
   cropStage, evergreenVigour, grassGreenness, leafOn, rapeseed, summerCrop, winterCereal, type CropCover, type SeasonContext,
 } from './phenology';
 import { BAND_COUNT, EM, SPECTRUM } from './spectra';
 import { clamp, fbmSigma, NORMAL_TABLE, probit, SampleNoise, scratchF32, scratchU8, smoothstep } from './stats';
-import { hashString } from './noise';
 
 export interface Sky {
   /** Fraction of the sky covered by clouds in this acquisition (0 = clear). */
@@ -155,7 +154,7 @@ function setMixture(k: number, state: number, drySummer: boolean): void {
   }
 }
 
-export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, snowOffset: number, rng: Rng): S2Result {
+export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, rng: Rng): S2Result {
   const P = N * N;
   const { kind, elev, tone, phase, gx, gy } = scene;
   const refl: Float32Array[] = Array.from({ length: BAND_COUNT }, (_, b) => scratchF32(`s2-refl-${b}`, P));
@@ -177,7 +176,7 @@ export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, snow
   const filled = scratchU8('s2-mixture-filled', KIND_COUNT * STATES).fill(0);
   for (let p = 0; p < P; p++) {
     const k = kind[p];
-    const t = ctx.tSea - LAPSE_RATE * elev[p] + snowOffset;
+    const t = ctx.tSea - LAPSE_RATE * elev[p];
     const tPhase = t + phase[p] * ctx.dTdDay;
     let state = 0;
     switch (k) {

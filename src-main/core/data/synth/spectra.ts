@@ -46,16 +46,3 @@ export const SPECTRUM: Float32Array = (() => {
   ENDMEMBER_NAMES.forEach((n, e) => SPECTRA[n].forEach((v, b) => (t[e * BAND_COUNT + b] = v)));
   return t;
 })();
-
-/**
- * Sentinel-1 C-band backscatter of each material at 35° incidence, in dB (VV, VH), and the incidence-angle slope
- * in dB per degree. Typical of published S1 GRD statistics: calm water darkest (specular reflection away from the
- * sensor), built-up brightest in VV (double bounce between walls and ground), forest with high VH (volume
- * scattering in the canopy), bare soil low in VH.
- */
-export interface Backscatter {
-  vv: number;
-  vh: number;
-  /** dB per degree of incidence angle (negative: darker at steeper... i.e. at larger angles). */
-  slope: number;
-}
