@@ -21,6 +21,8 @@ export interface ViewAugmentOptions {
   offset?: number;
   /** Standard deviation of the additive noise in standardised units (default 0.05). */
   noise?: number;
+  /** Random horizontal and vertical flips (default true). */
+  flip?: boolean;
 }
 
 /** Crop boxes [y1, x1, y2, x2] (normalised) for n samples; swapped coordinates flip the crop. */
@@ -37,8 +39,9 @@ export function cropBoxes(n: number, rng: Rng, opts: ViewAugmentOptions = {}): n
     const y1 = rng.range(0, 1 - h);
     const x1 = rng.range(0, 1 - w);
     let box = [y1, x1, y1 + h, x1 + w];
-    if (rng.chance(0.5)) box = [box[0], box[3], box[2], box[1]]; // horizontal flip
-    if (rng.chance(0.5)) box = [box[2], box[1], box[0], box[3]]; // vertical flip
+    const flip = opts.flip ?? true;
+    if (flip && rng.chance(0.5)) box = [box[0], box[3], box[2], box[1]]; // horizontal flip
+    if (flip && rng.chance(0.5)) box = [box[2], box[1], box[0], box[3]]; // vertical flip
     boxes.push(box);
   }
   return boxes;

@@ -122,14 +122,19 @@ export interface PretrainOptions {
   temperature: number;
   /** Data-layer augmentation (flips, rotations) before the view augmentations. Default true. */
   augment?: boolean;
-  /** View augmentations; simclr's default is strong, contrastive-s1s2's lighter (the pairing is the signal). */
+  /** View augmentations; simclr's default is strong, contrastive-s1s2's none (the pairing is the signal). */
   views?: ViewAugmentOptions;
   onProgress?: (p: SslProgress) => void;
   onEpochEnd?: (record: SslEpochRecord, best: boolean) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
-const CONTRASTIVE_VIEWS: ViewAugmentOptions = { cropScale: [0.6, 1], gain: 0.1, offset: 0.1, noise: 0.02 };
+/**
+ * contrastive-s1s2 needs no extra views: the two modalities already are two very different views of one place, and
+ * the data layer's augmentation moves both the same way. Independent crops and flips per modality made the pairs
+ * harder to match without teaching anything useful (on synth data: val retrieval top-1 0.11 vs 0.16 after 4 epochs).
+ */
+const CONTRASTIVE_VIEWS: ViewAugmentOptions = { cropScale: [1, 1], gain: 0, offset: 0, noise: 0, flip: false };
 
 /** Input tensors of one encoder for a batch, one per modality (channels-last). */
 function modalityTensors(batch: Awaited<ReturnType<BatchSource['getBatch']>>, e: EncoderInfo): tf.Tensor4D[] {
