@@ -6,28 +6,36 @@ export interface BenchResult {
   infer_patches_per_s: number;
   train_step_ms: number;
   infer_step_ms: number;
+  /** Process CPU time (all threads) per step: less sensitive than wall time to other load on a shared machine. */
+  train_step_cpu_ms: number;
+  infer_step_cpu_ms: number;
   steps: number;
   batch: number;
 }
 
-/** Wall time of `steps` calls after one warm-up call, as the PyTorch reference measures. */
-async function timed(steps: number, step: () => Promise<void>): Promise<number> {
+/** Wall and CPU time of `steps` calls after one warm-up call (wall time as the PyTorch reference measures). */
+async function timed(steps: number, step: () => Promise<void>): Promise<{ wall: number; cpu: number }> {
   await step();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < steps; i++) await step();
-  return performance.now() - start;
+  const wall = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { wall, cpu: (used.user + used.system) / 1000 };
 }
 
 /** Training (warm-up + N steps), then inference (warm-up + N steps), like torch_reference.py. */
 export async function runBench(w: Workload, steps: number): Promise<BenchResult> {
-  const trainMs = await timed(steps, () => w.trainStep());
-  const inferMs = await timed(steps, () => w.inferStep());
+  const train = await timed(steps, () => w.trainStep());
+  const infer = await timed(steps, () => w.inferStep());
   const round = (v: number) => Math.round(v * 100) / 100;
   return {
-    train_patches_per_s: round((w.batch * steps) / (trainMs / 1000)),
-    infer_patches_per_s: round((w.batch * steps) / (inferMs / 1000)),
-    train_step_ms: Math.round(trainMs / steps),
-    infer_step_ms: Math.round(inferMs / steps),
+    train_patches_per_s: round((w.batch * steps) / (train.wall / 1000)),
+    infer_patches_per_s: round((w.batch * steps) / (infer.wall / 1000)),
+    train_step_ms: Math.round(train.wall / steps),
+    infer_step_ms: Math.round(infer.wall / steps),
+    train_step_cpu_ms: Math.round(train.cpu / steps),
+    infer_step_cpu_ms: Math.round(infer.cpu / steps),
     steps,
     batch: w.batch,
   };
