@@ -271,34 +271,40 @@ export interface Scene {
   waterLevel: Float32Array;
 }
 
-/**
- * Build the ground of the patch whose upper-left corner is (ulx, uly) in the tile's CRS.
- */
-export function buildScene(worldSeed: string, tile: TileDef, ulx: number, uly: number): Scene {
-  const w = tileWorld(worldSeed, tile);
-  const regime = tile.regime;
-  const lu = regime.landuse;
-  const P = N * N;
-  const x0 = ulx + STEP / 2, y0 = uly - STEP / 2;
-  const [lon, lat] = toLonLat(tile, ulx + PATCH_METERS / 2, uly - PATCH_METERS / 2);
-  const g = (name: string, wavelength: number, octaves: number): Float32Array => {
-    const out = scratchF32(name, P);
-    noiseGrid(out, N, x0, y0, STEP, spec(w.seed, name, wavelength, octaves));
-    return out;
-  };
+/** What the stages of a patch share: where it is, its tile world, and its noise fields. */
+interface Grid {
+  w: TileWorld;
+  regime: Regime;
+  ulx: number;
+  uly: number;
+  /** World coordinates of the centre of pixel (0, 0). */
+  x0: number;
+  y0: number;
+  lat: number;
+  /** A named fBm field of the tile world sampled on the patch grid (a scratch buffer: use before the next call of the same name). */
+  noise: (name: string, wavelength: number, octaves: number) => Float32Array;
+}
 
-  // --- Terrain -------------------------------------------------------------------------------------------
+/** Terrain before water: regime-shaped fBm (ridged in mountains) plus micro-relief. */
+function terrainStage(gr: Grid): Float32Array {
+  const { w, regime, x0, y0 } = gr;
+  const P = N * N;
   const main = scratchF32('terrain-main', P), detail = scratchF32('terrain-detail', P);
   noiseGrid(main, N, x0, y0, STEP, w.terrain);
   noiseGrid(detail, N, x0, y0, STEP, w.terrainDetail);
   const elev = new Float32Array(P);
   for (let i = 0; i < P; i++) elev[i] = terrainFrom(regime, main[i], detail[i]);
-  const micro = g('micro-relief', 300, 3);
+  const micro = gr.noise('micro-relief', 300, 3);
   const microAmp = regime.terrain.ridged ? 25 : regime.terrain.relief * 0.02 + 1;
   for (let i = 0; i < P; i++) elev[i] += microAmp * micro[i];
 
-  // --- Rivers: exact distance near the channel, interpolated from a coarse grid elsewhere ----------------
-  const waterLevel = new Float32Array(P).fill(NaN);
+  return elev;
+}
+
+/** Rivers carve valleys down to their water level and fill their channel; returns distance to the nearest channel. */
+function riverStage(gr: Grid, elev: Float32Array, waterLevel: Float32Array): { riverDist: Float32Array; isRiver: Uint8Array } {
+  const { w, regime, ulx, uly, x0, y0 } = gr;
+  const P = N * N;
   const riverDist = scratchF32('river-dist', P).fill(Infinity);
   const isRiver = scratchU8('is-river', P).fill(0);
   const valleyW = regime.terrain.valleyWidth;
@@ -401,7 +407,14 @@ export function buildScene(worldSeed: string, tile: TileDef, ulx: number, uly: n
     }
   }
 
-  // --- Lakes --------------------------------------------------------------------------------------------------
+  return { riverDist, isRiver };
+}
+
+/** Lakes from the tile's lake lattice: flat water at the basin's level, shores blended into the terrain. */
+function lakeStage(gr: Grid, elev: Float32Array, waterLevel: Float32Array): { isLake: Uint8Array; shoreDist: Float32Array } {
+  const { w, regime, ulx, uly, x0, y0 } = gr;
+  const P = N * N;
+  const g = gr.noise;
   const isLake = scratchU8('is-lake', P).fill(0);
   const shoreDist = scratchF32('shore-dist', P).fill(Infinity);
   // Shape noise is only computed when a lake is near (most patches have none).
@@ -445,7 +458,12 @@ export function buildScene(worldSeed: string, tile: TileDef, ulx: number, uly: n
     }
   }
 
-  // --- Slope and gradients ------------------------------------------------------------------------------------
+  return { isLake, shoreDist };
+}
+
+/** Terrain gradients (central differences) and slope in degrees. */
+function gradientStage(elev: Float32Array): { gx: Float32Array; gy: Float32Array; slope: Float32Array } {
+  const P = N * N;
   const gx = new Float32Array(P), gy = new Float32Array(P), slope = new Float32Array(P);
   for (let j = 0; j < N; j++) {
     for (let i = 0; i < N; i++) {
@@ -460,7 +478,25 @@ export function buildScene(worldSeed: string, tile: TileDef, ulx: number, uly: n
     }
   }
 
-  // --- Land cover ----------------------------------------------------------------------------------------------
+  return { gx, gy, slope };
+}
+
+interface CoverInputs {
+  elev: Float32Array;
+  slope: Float32Array;
+  isLake: Uint8Array;
+  isRiver: Uint8Array;
+  riverDist: Float32Array;
+  shoreDist: Float32Array;
+}
+
+/** Materials: water, towns, altitude zones (glacier, rock, alpine meadow), then fields, forests and open land. */
+function coverStage(gr: Grid, inputs: CoverInputs): { kind: Uint8Array; phase: Float32Array; tone: Float32Array } {
+  const { w, regime, ulx, uly, x0, y0, lat } = gr;
+  const { elev, slope, isLake, isRiver, riverDist, shoreDist } = inputs;
+  const lu = regime.landuse;
+  const P = N * N;
+  const g = gr.noise;
   const kind = new Uint8Array(P);
   const phase = new Float32Array(P);
   const tone = new Float32Array(P).fill(1);
@@ -677,7 +713,12 @@ export function buildScene(worldSeed: string, tile: TileDef, ulx: number, uly: n
     }
   }
 
-  // Pixel-scale texture (single crowns, shrubs, roofs), white at 10 m and tied to the world grid.
+  return { kind, phase, tone };
+}
+
+/** Multiply in pixel-scale texture (single crowns, shrubs, roofs), white at 10 m and tied to the world grid. */
+function pixelTexture(gr: Grid, kind: Uint8Array, tone: Float32Array): void {
+  const { w, x0, y0 } = gr;
   const ws = w.seed ^ 0x3c6ef372;
   const gi0 = Math.round(x0 / STEP), gj0 = Math.round(y0 / STEP);
   for (let j = 0; j < N; j++) {
@@ -686,6 +727,32 @@ export function buildScene(worldSeed: string, tile: TileDef, ulx: number, uly: n
       tone[p] *= 1 + PIXEL_TEXTURE[kind[p]] * (2 * hash01(ws, gi0 + i, gj0 - j) - 1);
     }
   }
+}
+
+/**
+ * Build the ground of the patch whose upper-left corner is (ulx, uly) in the tile's CRS. The stages are separate
+ * functions so the JIT optimises each hot loop on its own (and for readability).
+ */
+export function buildScene(worldSeed: string, tile: TileDef, ulx: number, uly: number): Scene {
+  const w = tileWorld(worldSeed, tile);
+  const P = N * N;
+  const x0 = ulx + STEP / 2, y0 = uly - STEP / 2;
+  const [lon, lat] = toLonLat(tile, ulx + PATCH_METERS / 2, uly - PATCH_METERS / 2);
+  const gr: Grid = {
+    w, regime: tile.regime, ulx, uly, x0, y0, lat,
+    noise: (name, wavelength, octaves) => {
+      const out = scratchF32(name, P);
+      noiseGrid(out, N, x0, y0, STEP, spec(w.seed, name, wavelength, octaves));
+      return out;
+    },
+  };
+  const elev = terrainStage(gr);
+  const waterLevel = new Float32Array(P).fill(NaN);
+  const { riverDist, isRiver } = riverStage(gr, elev, waterLevel);
+  const { isLake, shoreDist } = lakeStage(gr, elev, waterLevel);
+  const { gx, gy, slope } = gradientStage(elev);
+  const { kind, phase, tone } = coverStage(gr, { elev, slope, isLake, isRiver, riverDist, shoreDist });
+  pixelTexture(gr, kind, tone);
   const worldcover = new Uint8Array(P);
   for (let p = 0; p < P; p++) worldcover[p] = KIND_TO_WORLDCOVER[kind[p]];
   return { world: w, x0, y0, lon, lat, kind, worldcover, elev, gx, gy, slope, phase, tone, waterLevel };

@@ -102,6 +102,29 @@ function dateKey(iso: string): string {
   return iso.slice(0, 10);
 }
 
+/**
+ * DEM: a surface model like Copernicus GLO-30 (tree crowns and roofs included), smoothed like a 30 m product
+ * resampled to 10 m, with a little noise; water surfaces stay exactly flat.
+ */
+function surfaceModel(scene: Scene, rng: Rng): Float32Array {
+  const P = N * N;
+  const dem = new Float32Array(P);
+  for (let p = 0; p < P; p++) {
+    const k = scene.kind[p];
+    const canopy =
+      k === KIND.CONIFER || k === KIND.DECIDUOUS || k === KIND.EVERGREEN_BROADLEAF ? 16 * scene.tone[p]
+      : k === KIND.HEDGE ? 8 : k === KIND.BUILT ? 7 : k === KIND.ORCHARD ? 2 : 0;
+    dem[p] = scene.elev[p] + canopy;
+  }
+  boxBlur(dem, N, 1);
+  const noise = new SampleNoise(rng);
+  for (let p = 0; p < P; p++) {
+    const level = scene.waterLevel[p];
+    dem[p] = Number.isNaN(level) ? Math.fround(dem[p] + 0.3 * NORMAL_TABLE[noise.index()]) : Math.fround(level);
+  }
+  return dem;
+}
+
 /** Draw one patch. Deterministic for (params, rng seed path); S1 does not depend on the S2 sky (clouds). */
 export function synthesizePatch(params: PatchParams, rng: Rng): SynthPatch {
   const tile = tileByName(params.tile);
@@ -139,22 +162,7 @@ export function synthesizePatch(params: PatchParams, rng: Rng): SynthPatch {
     rng.fork('s1'),
   );
 
-  // DEM: a surface model (tree crowns and roofs included), smoothed like a 30 m product resampled to 10 m;
-  // water surfaces stay exactly flat.
-  const dem = new Float32Array(P);
-  for (let p = 0; p < P; p++) {
-    const k = scene.kind[p];
-    const canopy =
-      k === KIND.CONIFER || k === KIND.DECIDUOUS || k === KIND.EVERGREEN_BROADLEAF ? 16 * scene.tone[p]
-      : k === KIND.HEDGE ? 8 : k === KIND.BUILT ? 7 : k === KIND.ORCHARD ? 2 : 0;
-    dem[p] = scene.elev[p] + canopy;
-  }
-  boxBlur(dem, N, 1);
-  const demNoise = new SampleNoise(rng.fork('dem'));
-  for (let p = 0; p < P; p++) {
-    const level = scene.waterLevel[p];
-    dem[p] = Number.isNaN(level) ? Math.fround(dem[p] + 0.3 * NORMAL_TABLE[demNoise.index()]) : Math.fround(level);
-  }
+  const dem = surfaceModel(scene, rng.fork('dem'));
 
   // WorldCover with the occasional hole (a strip of missing data at the patch edge, or a small block).
   const worldcover = scene.worldcover.slice();

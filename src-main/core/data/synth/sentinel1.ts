@@ -128,7 +128,7 @@ export function renderSentinel1(scene: Scene, ctx: SeasonContext, geo: RadarGeom
   const crop: CropCover = { green: 0, dry: 0, soil: 0, flowers: 0 };
   // Spatially correlated texture (crowns, furrows, soil moisture patterns) around the material means.
   const tex = scratchF32('s1-texture', P);
-  noiseGrid(tex, N, scene.x0, scene.y0, STEP, { seed: hashString(`s1tex:${seed}`), wavelength: 60, octaves: 2 });
+  noiseGrid(tex, N, scene.x0, scene.y0, STEP, { seed: hashString(`s1tex:${seed}`), wavelength: 60, octaves: 2, gain: 0.5 });
   // Right-looking radar: ascending passes look east, descending passes look west. The incidence angle grows
   // across the swath away from the track (about 17° over 250 km).
   const look = geo.orbit === 'ascending' ? 1 : -1;

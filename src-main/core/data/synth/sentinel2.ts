@@ -154,6 +154,43 @@ function setMixture(k: number, state: number, drySummer: boolean): void {
   }
 }
 
+/**
+ * Clouds and their shadows, in place on the 10 m reflectances: one cloud field per acquisition in world
+ * coordinates, so clouds continue across neighbouring patches; the shadow is the same field displaced away from
+ * the sun by the cloud height. Returns the mask (0 clear, 1 cloud, 2 shadow).
+ */
+function applyClouds(scene: Scene, sky: Sky, refl: Float32Array[]): Uint8Array {
+  const P = N * N;
+  const cloudMask = new Uint8Array(P);
+  if (sky.cloudCover <= 0) return cloudMask;
+  const el = (Math.max(sky.sunElevation, 3) * Math.PI) / 180;
+  const az = (sky.sunAzimuth * Math.PI) / 180;
+  const spec = { seed: sky.seed, wavelength: 3500, octaves: 5, gain: 0.5 };
+  const threshold = probit(1 - sky.cloudCover) * fbmSigma(5);
+  const alpha = scratchF32('s2-cloud', P), shadow = scratchF32('s2-shadow', P);
+  noiseGrid(alpha, N, scene.x0, scene.y0, STEP, spec);
+  const reach = sky.cloudHeight / Math.tan(el);
+  const dx = -Math.sin(az) * reach, dy = -Math.cos(az) * reach;
+  // The cloud casting a shadow on (x, y) is where the sun ray from (x, y) meets the cloud layer.
+  noiseGrid(shadow, N, scene.x0 - dx, scene.y0 - dy, STEP, spec);
+  const cloudBand = EM.cloud * BAND_COUNT;
+  for (let p = 0; p < P; p++) {
+    const a = smoothstep(threshold - 0.02, threshold + 0.08, alpha[p]);
+    const s = smoothstep(threshold - 0.02, threshold + 0.08, shadow[p]) * (1 - a);
+    // Conservative masks, like Sen2Cor's: thin cloud edges count as cloud, faint shadows as shadow.
+    if (a > 0.05) cloudMask[p] = 1;
+    else if (s > 0.1) cloudMask[p] = 2;
+    if (a === 0 && s === 0) continue;
+    const thick = 0.85 + 0.6 * clamp(alpha[p] - threshold, 0, 0.25);
+    for (let b = 0; b < BAND_COUNT; b++) {
+      // Shadows keep the diffuse skylight (bluer), clouds replace the surface with a bright flat spectrum.
+      const shadowed = refl[b][p] * (1 - 0.72 * s) + s * (b <= 1 ? 0.012 : 0.004);
+      refl[b][p] = shadowed * (1 - a) + a * SPECTRUM[cloudBand + b] * thick;
+    }
+  }
+  return cloudMask;
+}
+
 export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, rng: Rng): S2Result {
   const P = N * N;
   const { kind, elev, tone, phase, gx, gy } = scene;
@@ -166,7 +203,7 @@ export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, rng:
 
   // Seasonal snow: where the day's temperature at the pixel's altitude is below freezing, patchy at the margin.
   const snowNoise = scratchF32('s2-snow-noise', P);
-  noiseGrid(snowNoise, N, scene.x0, scene.y0, STEP, { seed: hashString(`snow:${sky.seed}`), wavelength: 400, octaves: 3 });
+  noiseGrid(snowNoise, N, scene.x0, scene.y0, STEP, { seed: hashString(`snow:${sky.seed}`), wavelength: 400, octaves: 3, gain: 0.5 });
   const snow = new Float32Array(P);
 
   // Mixture spectra are cached per (material, state): the state is the material's one seasonal driver
@@ -242,34 +279,7 @@ export function renderSentinel2(scene: Scene, ctx: SeasonContext, sky: Sky, rng:
     }
   }
 
-  // Clouds and their shadows: one cloud field per acquisition in world coordinates, so clouds continue across
-  // neighbouring patches; the shadow is the same field displaced away from the sun by the cloud height.
-  const cloudMask = new Uint8Array(P);
-  if (sky.cloudCover > 0) {
-    const spec = { seed: sky.seed, wavelength: 3500, octaves: 5 };
-    const threshold = probit(1 - sky.cloudCover) * fbmSigma(5);
-    const alpha = scratchF32('s2-cloud', P), shadow = scratchF32('s2-shadow', P);
-    noiseGrid(alpha, N, scene.x0, scene.y0, STEP, spec);
-    const reach = sky.cloudHeight / Math.tan(el);
-    const dx = -Math.sin(az) * reach, dy = -Math.cos(az) * reach;
-    // The cloud casting a shadow on (x, y) is where the sun ray from (x, y) meets the cloud layer.
-    noiseGrid(shadow, N, scene.x0 - dx, scene.y0 - dy, STEP, spec);
-    const cloudBand = EM.cloud * BAND_COUNT;
-    for (let p = 0; p < P; p++) {
-      const a = smoothstep(threshold - 0.02, threshold + 0.08, alpha[p]);
-      const s = smoothstep(threshold - 0.02, threshold + 0.08, shadow[p]) * (1 - a);
-      // Conservative masks, like Sen2Cor's: thin cloud edges count as cloud, faint shadows as shadow.
-      if (a > 0.05) cloudMask[p] = 1;
-      else if (s > 0.1) cloudMask[p] = 2;
-      if (a === 0 && s === 0) continue;
-      const thick = 0.85 + 0.6 * clamp(alpha[p] - threshold, 0, 0.25);
-      for (let b = 0; b < BAND_COUNT; b++) {
-        // Shadows keep the diffuse skylight (bluer), clouds replace the surface with a bright flat spectrum.
-        const shadowed = refl[b][p] * (1 - 0.72 * s) + s * (b <= 1 ? 0.012 : 0.004);
-        refl[b][p] = shadowed * (1 - a) + a * SPECTRUM[cloudBand + b] * thick;
-      }
-    }
-  }
+  const cloudMask = applyClouds(scene, sky, refl);
 
   const bands = {} as Record<S2Band, Uint16Array>;
   const noise = new SampleNoise(rng);
