@@ -14,7 +14,8 @@ The same seed gives the same bytes. The dataset is written to DIR.partial and re
   --patches N    number of patches (default 100)
   --seed S       seed, a number or a word (default 0)
   --name NAME    dataset name in the CSV file names (default: the folder's name)
-  --deflate      deflate-compress the GeoTIFFs (about 3x smaller; BigEarthNet itself is uncompressed)
+  --deflate      deflate-compress the GeoTIFFs (about 30 % smaller: noisy imagery compresses little;
+                 BigEarthNet itself is uncompressed)
   --force        replace DIR if it exists
   --json         print a one-line JSON summary on stdout
 `;
