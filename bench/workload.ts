@@ -17,6 +17,16 @@ export interface WorkloadSpec {
   create(): Workload;
 }
 
+/**
+ * A workload that is not a train/infer step (the map in a browser): it measures what it measures and returns its
+ * own figures, printed as one JSON line with --json. `steps` is the --steps value.
+ */
+export interface MeasuredWorkloadSpec {
+  name: string;
+  description: string;
+  measure(options: { steps: number }): Promise<Record<string, number | string>>;
+}
+
 /** A classifier workload on one fixed random batch (seeded, so every run sees the same data). */
 export function classifierWorkload(opts: {
   model: tf.LayersModel;

@@ -1,6 +1,7 @@
 import { buildResNet18 } from '../src-main/core/models/resnet';
-import { classifierWorkload, type WorkloadSpec } from './workload';
+import { classifierWorkload, type MeasuredWorkloadSpec, type WorkloadSpec } from './workload';
 import { LOADER_WORKLOAD } from './workloads/loader';
+import { MAP_WORKLOAD } from './workloads/map';
 
 /**
  * The benchmark workloads. `resnet18` is exactly the workload of ../shared/bench/torch_reference.py so the two
@@ -34,4 +35,9 @@ export const WORKLOADS: Record<string, WorkloadSpec> = {
       }),
   },
   loader: LOADER_WORKLOAD,
+};
+
+/** Workloads with their own measurements (not train/infer steps), run by `terrafuse bench` the same way. */
+export const MEASURED_WORKLOADS: Record<string, MeasuredWorkloadSpec> = {
+  map: MAP_WORKLOAD,
 };

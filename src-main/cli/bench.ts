@@ -6,7 +6,8 @@ const USAGE = `Usage: terrafuse bench --workload NAME [--steps N] [--json] [--pr
 Measures training (forward + backward + optimizer step) and inference throughput of a workload on the compute
 engine the ladder picks (TERRAFUSE_BACKEND forces one): one warm-up step, then N timed steps of each.
 
-  --workload NAME  resnet18 (= ../shared/bench/torch_reference.py) or resnet18-small
+  --workload NAME  resnet18 (= ../shared/bench/torch_reference.py), resnet18-small, loader, or map (the map
+                   workspace in headless Chromium with 100,000 patches: first render and panning frame times)
   --steps N        timed steps (default: $BENCH_STEPS or 3)
   --json           one JSON line {"engine", "train_patches_per_s", "infer_patches_per_s", ...}
   --profile        also print per-kernel times of one training step (tf.profile)
@@ -35,13 +36,22 @@ export const benchCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const flags = parse(argv);
-    const { WORKLOADS } = await import('../../bench/workloads');
-    if (!flags.workload) throw new UsageError(`--workload is required (${Object.keys(WORKLOADS).join(', ')})`);
+    const { WORKLOADS, MEASURED_WORKLOADS } = await import('../../bench/workloads');
+    const names = [...Object.keys(WORKLOADS), ...Object.keys(MEASURED_WORKLOADS)].join(', ');
+    if (!flags.workload) throw new UsageError(`--workload is required (${names})`);
     const spec = WORKLOADS[flags.workload];
-    if (!spec) throw new UsageError(`unknown workload '${flags.workload}' (${Object.keys(WORKLOADS).join(', ')})`);
+    const measured = MEASURED_WORKLOADS[flags.workload];
+    if (!spec && !measured) throw new UsageError(`unknown workload '${flags.workload}' (${names})`);
     const stepsText = flags.steps ?? process.env.BENCH_STEPS ?? '3';
     const steps = Number(stepsText);
     if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`--steps must be a positive integer, got '${stepsText}'`);
+    if (measured) {
+      // Not a compute-engine benchmark (the map in a browser): no engine, its own figures.
+      const result = await measured.measure({ steps });
+      if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write(`${measured.description}\n${Object.entries(result).map(([k, v]) => `${k.padEnd(36)} ${v}`).join('\n')}\n`);
+      return 0;
+    }
 
     const { initEngine } = await import('../core/engine');
     const { runBench, profileTrainStep } = await import('../../bench/harness');

@@ -1,6 +1,24 @@
 import Layer from 'ol/layer/Layer';
 import type { FrameState } from 'ol/Map';
-import { FRAGMENT_SHADER, VERTEX_SHADER, FLAG_SHOWN, pointSizeAt } from './shaders';
+import ViewHint from 'ol/ViewHint';
+import { FRAGMENT_SHADER, VERTEX_SHADER, FLAG_FOCUS, FLAG_SELECTED, FLAG_SHOWN, pointSizeAt } from './shaders';
+
+/**
+ * The canvas reaches this share of the viewport beyond each edge. While the map is dragged, the last frame is
+ * moved with a CSS transform instead of being drawn again (software-rendered WebGL in a busy browser cannot redraw
+ * 100,000 points at 60 frames per second); the margin keeps the uncovered strip filled until the next full draw.
+ */
+const MARGIN = 0.25;
+
+/** The frame a canvas was last drawn for, to move it instead of redrawing while only the centre changes. */
+interface DrawnFrame {
+  transform: number[];
+  width: number;
+  height: number;
+  ratio: number;
+  margin: [number, number];
+  worlds: string;
+}
 
 /** Width of the Web Mercator world in metres: a wrapped map repeats the data every this many metres. */
 const WORLD_WIDTH = 2 * 20037508.342789244;
@@ -43,6 +61,9 @@ export class PatchPointsLayer extends Layer {
   #table: Uint8Array = new Uint8Array(256 * 4);
   #dirty = { positions: true, codes: true, flags: true, table: true };
   #suppressed = false;
+  /** Patches drawn again on top with a ring (selected or focused); pass 1 is skipped without any. */
+  #ringed = 0;
+  #drawnFrame: DrawnFrame | null = null;
   /** Shown patches drawn in the last frame (for the status line and the tests). */
   drawn = 0;
   /** Called after a frame with patches in it. */
@@ -132,22 +153,53 @@ export class PatchPointsLayer extends Layer {
   #render(frameState: FrameState): HTMLElement {
     const [width, height] = frameState.size;
     const ratio = frameState.pixelRatio;
-    const w = Math.round(width * ratio);
-    const h = Math.round(height * ratio);
+    const state = frameState.layerStatesArray[frameState.layerIndex];
+    this.#canvas.style.opacity = String(state?.opacity ?? 1);
+    const worlds = this.#worlds(frameState);
+    const moving = frameState.viewHints[ViewHint.INTERACTING] > 0 || frameState.viewHints[ViewHint.ANIMATING] > 0;
+    if (moving && this.#shift(frameState, worlds)) return this.#container;
+
+    const margin: [number, number] = [Math.round(width * MARGIN), Math.round(height * MARGIN)];
+    const w = Math.round((width + 2 * margin[0]) * ratio);
+    const h = Math.round((height + 2 * margin[1]) * ratio);
     if (this.#canvas.width !== w || this.#canvas.height !== h) {
       this.#canvas.width = w;
       this.#canvas.height = h;
     }
-    const state = frameState.layerStatesArray[frameState.layerIndex];
-    this.#canvas.style.opacity = String(state?.opacity ?? 1);
+    const style = this.#canvas.style;
+    style.left = `${-margin[0]}px`;
+    style.top = `${-margin[1]}px`;
+    style.width = `${width + 2 * margin[0]}px`;
+    style.height = `${height + 2 * margin[1]}px`;
+    style.transform = '';
 
-    const worlds = this.#worlds(frameState);
     const zoom = frameState.viewState.zoom;
     const size = pointSizeAt(zoom, this.#count);
     if (!this.#gl && !this.#ctx2d) this.#init();
-    if (this.#gl) this.#drawGl(this.#gl, frameState, worlds, size);
-    else if (this.#ctx2d) this.#draw2d(this.#ctx2d, frameState, worlds, size);
+    if (this.#gl) this.#drawGl(this.#gl, frameState, worlds, size, margin);
+    else if (this.#ctx2d) this.#draw2d(this.#ctx2d, frameState, worlds, size, margin);
+    this.#drawnFrame = { transform: [...frameState.coordinateToPixelTransform], width, height, ratio, margin, worlds: worlds.join(',') };
     return this.#container;
+  }
+
+  /**
+   * Moves the last drawn frame by CSS when only the view centre changed since (a pan) and the move stays within
+   * the margin; false when a full draw is needed (zoom, rotation, new data, resize, a long pan).
+   */
+  #shift(frameState: FrameState, worlds: number[]): boolean {
+    const last = this.#drawnFrame;
+    const dirty = this.#dirty.positions || this.#dirty.codes || this.#dirty.flags || this.#dirty.table;
+    if (!last || dirty) return false;
+    const [width, height] = frameState.size;
+    if (last.width !== width || last.height !== height || last.ratio !== frameState.pixelRatio || last.worlds !== worlds.join(',')) return false;
+    const t = frameState.coordinateToPixelTransform;
+    for (let k = 0; k < 4; k++) if (Math.abs(t[k] - last.transform[k]) > 1e-12 * Math.max(1, Math.abs(t[k]))) return false;
+    // The same linear part: the frame moved by the change of the translation, the same for every point.
+    const dx = t[4] - last.transform[4];
+    const dy = t[5] - last.transform[5];
+    if (Math.abs(dx) > last.margin[0] || Math.abs(dy) > last.margin[1]) return false;
+    this.#canvas.style.transform = `translate(${dx}px, ${dy}px)`;
+    return true;
   }
 
   /** x offsets of the world copies in view (a wrapped map shows the data again every 360°). */
@@ -174,13 +226,21 @@ export class PatchPointsLayer extends Layer {
     this.#ctx2d = this.#canvas.getContext('2d');
   }
 
-  #shownCount(): number {
+  /** Counts the shown patches, and among them those drawn again with a ring. */
+  #countFlags(): number {
     let n = 0;
-    for (let i = 0; i < this.#count; i++) if (this.#flags[i] & FLAG_SHOWN) n++;
+    let ringed = 0;
+    for (let i = 0; i < this.#count; i++) {
+      const f = this.#flags[i];
+      if (!(f & FLAG_SHOWN)) continue;
+      n++;
+      if (f & (FLAG_SELECTED | FLAG_FOCUS)) ringed++;
+    }
+    this.#ringed = ringed;
     return n;
   }
 
-  #drawGl(s: GlState, frameState: FrameState, worlds: number[], size: number): void {
+  #drawGl(s: GlState, frameState: FrameState, worlds: number[], size: number, margin: [number, number]): void {
     const { gl } = s;
     gl.viewport(0, 0, this.#canvas.width, this.#canvas.height);
     gl.clearColor(0, 0, 0, 0);
@@ -211,16 +271,20 @@ export class PatchPointsLayer extends Layer {
 
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    if (flagsChanged || this.drawn === 0) this.drawn = this.#countFlags();
     const u = s.uniforms;
-    const [a, b, c, d, e, f] = frameState.coordinateToPixelTransform;
+    const [a, b, c, d, e0, f0] = frameState.coordinateToPixelTransform;
+    // Pixels of the canvas, which starts `margin` CSS pixels beyond the viewport's top-left corner.
+    const e = e0 + margin[0];
+    const f = f0 + margin[1];
     const [width, height] = frameState.size;
     gl.uniform2f(u.u_ax, a, b);
     gl.uniform2f(u.u_ay, c, d);
-    gl.uniform2f(u.u_size, width, height);
+    gl.uniform2f(u.u_size, width + 2 * margin[0], height + 2 * margin[1]);
     gl.uniform1f(u.u_ratio, frameState.pixelRatio);
     gl.uniform1f(u.u_point, size);
     gl.uniform1i(u.u_table, 0);
-    for (const pass of [0, 1]) {
+    for (const pass of this.#ringed > 0 ? [0, 1] : [0]) {
       gl.uniform1i(u.u_pass, pass);
       for (const wx of worlds) {
         const ox = this.#origin[0] + wx;
@@ -230,11 +294,10 @@ export class PatchPointsLayer extends Layer {
       }
     }
     gl.bindVertexArray(null);
-    if (flagsChanged || this.drawn === 0) this.drawn = this.#shownCount();
     if (this.drawn > 0) this.onDrawn?.(this.drawn);
   }
 
-  #draw2d(ctx: CanvasRenderingContext2D, frameState: FrameState, worlds: number[], size: number): void {
+  #draw2d(ctx: CanvasRenderingContext2D, frameState: FrameState, worlds: number[], size: number, margin: [number, number]): void {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.#canvas.width, this.#canvas.height);
     if (this.#suppressed || this.#count === 0) {
@@ -251,8 +314,8 @@ export class PatchPointsLayer extends Layer {
         if (!(this.#flags[i] & FLAG_SHOWN)) continue;
         const x = this.#x[i] + wx;
         const y = this.#y[i];
-        const px = (a * x + c * y + e) * r;
-        const py = (b * x + d * y + f) * r;
+        const px = (a * x + c * y + e + margin[0]) * r;
+        const py = (b * x + d * y + f + margin[1]) * r;
         const k = this.#codes[i] * 4;
         ctx.fillStyle = `rgb(${t[k]},${t[k + 1]},${t[k + 2]})`;
         ctx.fillRect(px - half, py - half, 2 * half, 2 * half);
