@@ -42,6 +42,9 @@ describe('chart scales', () => {
     expect(formatTick(0.4, [0, 0.2, 0.4])).toBe('0.4');
     expect(formatTick(0.05, [0, 0.05, 0.1])).toBe('0.05');
     expect(formatTick(20, [0, 10, 20])).toBe('20');
-    expect(formatTick(25000, [0, 25000])).toBe('3e+4');
+    // An axis keeps one notation: 0.0005 next to 0.0010 is not written 5e-4.
+    expect([0, 0.0005, 0.001].map((t, _, all) => formatTick(t, all))).toEqual(['0.0000', '0.0005', '0.0010']);
+    expect(formatTick(200000, [0, 100000, 200000])).toBe('2e+5');
+    expect(formatTick(0.00002, [0, 0.00001, 0.00002])).toBe('2e-5');
   });
 });

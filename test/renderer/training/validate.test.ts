@@ -159,7 +159,9 @@ describe('checkpoint checks', () => {
   it('counts the labelled patches exactly only for a lulc head on complete patches', () => {
     const facts: DatasetFacts = { ...BENGE, lulcTrainCounts: [100, 50, 10] };
     expect(labelledOf(form({ labelFraction: 0.1 }), facts)).toEqual({ count: 16, of: 160, exact: true });
-    expect(labelledOf(form({ labelFraction: 0.1, tasks: [{ target: 'climatezone', weight: 1 }] }), facts)?.exact).toBe(false);
+    expect(labelledOf(form({ labelFraction: 0.1, tasks: [{ target: 'climatezone', weight: 1 }] }), facts)).toEqual({ count: 16, of: 160, exact: false });
+    // A WorldCover mask target: at least one patch per class present, as the dominant classes tell.
+    expect(labelledOf(form({ labelFraction: 0.01, tasks: [{ target: 'worldcover', weight: 1 }] }), facts)).toEqual({ count: 3, of: 160, exact: false });
     expect(labelledOf(form({ labelFraction: 0.1 }), { ...facts, have: { ...facts.have, s2: 150 } })?.exact).toBe(false);
     expect(labelledOf(form(), null)).toBeNull();
   });

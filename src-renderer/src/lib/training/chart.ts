@@ -111,8 +111,9 @@ function round(v: number): number {
 
 /** A tick label that shows just enough digits for the step between ticks. */
 export function formatTick(v: number, ticks: readonly number[]): string {
-  if (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)) return v.toExponential(0);
   const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : Math.abs(v) || 1;
+  // One notation for a whole axis: exponents only when the ticks are huge or their steps tiny.
+  if (Math.abs(v) >= 1e5 || step < 1e-4) return v === 0 ? '0' : v.toExponential(Math.max(0, Math.round(Math.log10(Math.abs(v) / step))));
   const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
   return v.toFixed(decimals);
 }

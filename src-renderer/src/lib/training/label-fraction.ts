@@ -22,10 +22,15 @@ export function stratifiedCount(fraction: number, classCounts: readonly number[]
   return total;
 }
 
-export function estimateLabelled(fraction: number, train: number, classCounts?: readonly number[]): LabelledEstimate {
+/**
+ * `classCounts` are per-class counts of the training split for the stratifying target; `exact` says whether they
+ * are that target's own (else they are a proxy, e.g. the dominant class for a WorldCover mask target, whose
+ * patches the data layer groups by their rarest class: still at least one patch per class present).
+ */
+export function estimateLabelled(fraction: number, train: number, classCounts?: readonly number[], exact = true): LabelledEstimate {
   if (classCounts && classCounts.some((n) => n > 0)) {
     const of = classCounts.reduce((a, b) => a + b, 0);
-    return { count: stratifiedCount(fraction, classCounts), of, exact: true };
+    return { count: stratifiedCount(fraction, classCounts), of, exact };
   }
   if (train <= 0 || !(fraction > 0)) return { count: 0, of: Math.max(0, train), exact: false };
   return { count: Math.min(train, Math.max(1, Math.round(fraction * train))), of: train, exact: false };

@@ -61,7 +61,10 @@ export function labelledOf(form: Pick<ExperimentForm, 'labelFraction' | 'tasks' 
   // they are the training split's only when every patch has every chosen input.
   const stratifiedBy = form.tasks.find((t) => targetChoice(t.target).task !== 'regression')?.target;
   const complete = form.modalities.every((m) => (facts.have[m] ?? 0) === facts.patches);
-  return estimateLabelled(form.labelFraction, facts.train, stratifiedBy === 'lulc' && complete ? facts.lulcTrainCounts : undefined);
+  if (stratifiedBy === 'lulc') return estimateLabelled(form.labelFraction, facts.train, complete ? facts.lulcTrainCounts : undefined, true);
+  // WorldCover-derived targets share its classes: the dominant-class counts are a close proxy (≥ 1 per class).
+  const proxy = stratifiedBy === 'worldcover' || stratifiedBy === 'landcover' ? facts.lulcTrainCounts : undefined;
+  return estimateLabelled(form.labelFraction, facts.train, proxy, false);
 }
 
 function availability(form: ExperimentForm, facts: DatasetFacts): Finding[] {
