@@ -12,6 +12,7 @@ export const PANELS = [
   { id: 'pretrain', title: 'Pretrain', icon: 'spark' },
   { id: 'jobs', title: 'Jobs', icon: 'queue' },
   { id: 'runs', title: 'Runs', icon: 'table' },
+  { id: 'settings', title: 'Settings', icon: 'settings', end: true },
 ] as const;
 export type PanelId = (typeof PANELS)[number]['id'];
 
