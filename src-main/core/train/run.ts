@@ -5,6 +5,7 @@ import { getEngineInfo } from '../engine';
 import { PatchDataset, type DataKey } from '../data/dataset';
 import { PATCH_SIZE, type ModalityId, type TargetId } from '../data/modalities';
 import { createRng } from '../data/rng';
+import { labelFraction } from '../data/splits';
 import { PredictionWriter, type PredictionFiles } from '../infer/writers';
 import { predictPatches } from '../infer/predict';
 import { parseTaskModelSpec, type TaskModelSpec } from '../models/spec';
@@ -191,7 +192,8 @@ export async function runTrain(config: TrainConfig, ctx: RunContext = {}): Promi
     const stratifyBy = spec.tasks.find((t) => t.kind !== 'regression')?.target ?? targets[0];
     const labelled =
       config.labelFraction < 1
-        ? ds.labelFraction(config.labelFraction, config.seed, stratifyBy, require).labelled.filter(inSubset)
+        ? // Drawn from the (possibly subset) training split itself, so --max-patches and --label-fraction compose.
+          labelFraction(trainAll.map((i) => ({ index: i, classes: ds.classesOf(i, stratifyBy) })), config.labelFraction, config.seed).labelled
         : trainAll;
     const val = ds.indices({ split: 'val', require }).filter(inSubset);
     const test = ds.indices({ split: 'test', require }).filter(inSubset);
