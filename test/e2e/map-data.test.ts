@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import type { DatasetSummary, PatchDetail } from '../../src-main/api/datasets';
 import { decodePacked } from '../../src-main/api/packed-array';
 import { WORLDCOVER_CLASSES } from '../../src-main/core/data/modalities';
 import { hexToRgb, SPLIT_COLOURS } from '../../src-renderer/src/lib/patches/colour-by';
+import { firstLabel, QUALITATIVE } from '../../src-renderer/src/lib/patches/labels';
 import { callApi } from './support/api';
 import { launchChromium, type Browser } from './support/chromium';
 import { openPanel } from './support/panels';
@@ -24,6 +26,8 @@ import { screenPixel, type ScreenView } from './support/web-mercator';
  */
 
 const SAMPLE_PATCHES = 24;
+/** Real BigEarthNet v1 patches (../shared/data, read in place). */
+const BIGEARTHNET = fileURLToPath(new URL('../../../shared/data/bigearthnet-v1', import.meta.url));
 /** Screenshots for a person to look at: TF_E2E_SHOTS=/some/folder. */
 const SHOTS = process.env.TF_E2E_SHOTS;
 
@@ -205,6 +209,11 @@ describe('map workspace with the synthetic sample (Chromium, serve mode)', () =>
       await expect.poll(() => img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0))).toBe(120);
     }
     inspected = await callApi(serve, 'datasets.patch', { datasetId: summary.id, patchId: id! });
+    // The status bar names the patch under the cursor and gives the cursor in that patch's UTM zone (its tile's).
+    const epsg = inspected.footprint!.crs_epsg;
+    await expect.poll(() => page.locator('[data-testid=cursor-patch]').innerText()).toMatch(new RegExp(candidates.join('|')));
+    const utm = (await page.locator('[data-testid=cursor-utm]').innerText()).replace(/\s+/g, ' ');
+    expect(utm).toContain(`UTM ${epsg % 100}${epsg >= 32700 ? 'S' : 'N'} `);
     const meta = await inspector.locator('[data-testid=inspector-meta]').innerText();
     expect(meta).toContain(inspected.acquired.s2!);
     expect(meta).toContain(inspected.climatezone!.name);
@@ -326,6 +335,44 @@ describe('map workspace with the synthetic sample (Chromium, serve mode)', () =>
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('opens the real BigEarthNet v1 patches: drawn at their places in their first label\'s colour, inspected with their labels', async () => {
+    await page.locator('[data-testid=dataset-path]').fill(BIGEARTHNET);
+    await page.locator('[data-testid=open-path]').click();
+    await expect.poll(() => page.locator('[data-testid=dataset-card] .name').innerText(), { timeout: 120_000 }).toBe('bigearthnet-v1');
+    const ds = (await callApi(serve, 'datasets.list', {})).open.find((d) => d.name === 'bigearthnet-v1')!;
+    expect(ds.layout).toBe('bigearthnet-v1');
+    await expect.poll(() => page.getAttribute('[data-testid=map]', 'data-patches-drawn')).toBe(String(ds.patches));
+    await page.locator('[data-colour-by=label]').click();
+    const view = await waitForStillView();
+    const index = await callApi(serve, 'datasets.index', { datasetId: ds.id });
+    const lon = decodePacked(index.lon);
+    const lat = decodePacked(index.lat);
+    const bits = decodePacked(index.ben19!);
+    const px = Array.from(lon, (_, i) => screenPixel(view, lon[i], lat[i]));
+    const colour = (i: number) => (bits[i] === 0 ? '#9aa3ab' : QUALITATIVE[firstLabel(bits[i]) % QUALITATIVE.length]);
+    const clear = px.map((_, i) => i).filter((i) => px.every((q, j) => Math.hypot(q[0] - px[i][0], q[1] - px[i][1]) > 12 || colour(j) === colour(i)));
+    const img = await shot('09-bigearthnet');
+    expect(clear.length).toBeGreaterThanOrEqual(3);
+    for (const i of clear) expect(colourNear(img, px[i][0], px[i][1], rgb(colour(i))), `${index.ids![i]}`).toBe(true);
+
+    // A patch with Sentinel-2 (the Serbian one, alone on the map): its true colour image and its 19-class labels.
+    const k = index.ids!.indexOf('S2B_MSIL2A_20170914T093029_32_39');
+    expect(k).toBeGreaterThanOrEqual(0);
+    await page.mouse.click(px[k][0], px[k][1]);
+    const inspector = page.locator('[data-testid=inspector]');
+    await expect.poll(() => inspector.getAttribute('data-patch'), { timeout: 30_000 }).toBe(index.ids![k]);
+    const s2 = inspector.locator('figure[data-layer=s2-true][data-state=ready] img');
+    await s2.waitFor({ timeout: 120_000 });
+    await expect.poll(() => s2.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0))).toBe(120);
+    expect(await inspector.locator('figure[data-layer=worldcover]').getAttribute('data-state')).toBe('missing');
+    const detail = await callApi(serve, 'datasets.patch', { datasetId: ds.id, patchId: index.ids![k] });
+    const labels = await inspector.locator('[data-testid=inspector-labels]').innerText();
+    expect(detail.labels.ben19!.length).toBeGreaterThan(0);
+    for (const name of detail.labels.ben19!) expect(labels).toContain(name);
+    await shot('10-bigearthnet-inspector');
+    await page.keyboard.press('Escape');
   });
 
   it('loads nothing from outside the server and logs no errors', () => {

@@ -73,7 +73,7 @@ describe('the dataset on the map (PatchData)', () => {
     expect(data.shownCount).toBe(5);
     expect(Array.from(data.flags)).toEqual([1, 1, 1, 1, 0, 1].map((s) => (s ? FLAG_SHOWN : 0)));
     expect(data.legend.map((c) => c.label)).toEqual(['Train', 'Validation', 'Test', 'No split']);
-    expect(data.facets.label.map((c) => c.code)).toEqual([0, 2, 3, 4, 255]);
+    expect(data.facets.label.map((c) => c.code)).toEqual([0, 2, 3, 4]);
     expect(data.recent).toEqual([{ path: '/data/test', exists: true }]);
   });
 

@@ -11,6 +11,7 @@ import { getCenter } from 'ol/extent';
 import type { PatchDetail } from '../../../../src-main/api/datasets';
 import { decodePacked } from '../../../../src-main/api/packed-array';
 import { extentOf } from '../patches/columns';
+import { formatCount } from '../patches/format';
 import type { PatchData, PatchDataChange } from '../patches/patch-data.svelte';
 import { ensureProjection } from './crs';
 import type { ImageryClient } from './imagery/imagery-client';
@@ -171,7 +172,10 @@ export class PatchLayers {
       this.#legend();
     }
     if (change === 'filter' || change === 'selection' || change === 'focus') this.points.setFlags(data.flags);
-    if (change === 'filter') this.imagery.refilter();
+    if (change === 'filter') {
+      this.imagery.refilter();
+      if (this.footprintState === 'off') this.entry.status = `${formatCount(data.shownCount)} shown`;
+    }
     this.footprints.changed();
   }
 
@@ -202,6 +206,7 @@ export class PatchLayers {
     const zoom = view.getZoom() ?? 0;
     const size = olMap.getSize();
     if (!cols || !summary || !size || zoom < FOOTPRINT_MIN_ZOOM) {
+      this.entry.status = cols ? `${formatCount(data.shownCount)} shown` : null;
       this.footprints.getSource()?.clear();
       this.footprintState = 'off';
       this.footprintTotal = 0;
@@ -230,6 +235,9 @@ export class PatchLayers {
       source?.addFeatures(footprintFeatures(indices, corners));
       this.footprintTotal = fp.total;
       this.footprintState = fp.truncated ? 'truncated' : 'shown';
+      this.entry.status = fp.truncated
+        ? `footprints of ${formatCount(indices.length)} of ${formatCount(fp.total)} in view; zoom in for all`
+        : `${formatCount(fp.total)} footprint${fp.total === 1 ? '' : 's'} in view`;
       // Every footprint in view is drawn: the points would only sit on top of them.
       this.points.setSuppressed(!fp.truncated);
       const cx = centre[0] - shift;
@@ -306,6 +314,7 @@ export class PatchLayers {
         const hit = this.hitTest(lastPixel);
         data.hover = hit >= 0 ? hit : null;
         const cols = data.columns;
+        this.#map.hoverLabel = hit >= 0 && cols ? cols.ids[hit] ?? null : null;
         const crs = hit >= 0 && cols && cols.crsIndex[hit] !== 255 ? cols.crs[cols.crsIndex[hit]] ?? null : null;
         this.#map.cursorCrs = crs;
         olMap.getTargetElement()?.style.setProperty('cursor', hit >= 0 ? 'pointer' : '');

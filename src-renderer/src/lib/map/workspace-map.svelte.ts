@@ -60,6 +60,8 @@ export class WorkspaceMap {
   settledView = $state<SettledView | null>(null);
   /** Patches drawn in the last frame of the patch layer (0 without a dataset). */
   drawnPatches = $state(0);
+  /** What lies under the cursor (a patch id), for the status bar; null over empty map. */
+  hoverLabel = $state<string | null>(null);
   zoom = $state<number>(INITIAL_VIEW.zoom);
   /** Map scale denominator at the view centre (1:n), at 96 dpi. */
   scale = $state(0);

@@ -1,6 +1,7 @@
 import type { DatasetSummary } from '../../../../src-main/api/datasets';
 import { SPLIT_CODES, UNKNOWN_CODE } from './codes';
 import type { PatchColumns } from './columns';
+import { labelCodes, labelCounts, labelScheme, QUALITATIVE } from './labels';
 
 /**
  * Colouring patches by one attribute: every patch gets a category code (0..255), and a palette maps codes to
@@ -73,7 +74,7 @@ export function hexToRgb(hex: string): [number, number, number] {
   return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
 }
 
-type Vocabulary = Pick<DatasetSummary['classes'], 'lulc' | 'climatezone' | 'chip'>;
+type Vocabulary = Pick<DatasetSummary['classes'], 'lulc' | 'climatezone' | 'chip' | 'ben19'>;
 
 interface ClassDef {
   code: number;
@@ -81,9 +82,6 @@ interface ClassDef {
   color: string;
   description?: string;
 }
-
-/** A qualitative palette for label vocabularies without official colours (chip datasets). */
-const QUALITATIVE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
 function definitions(attribute: ColourAttribute, vocab: Vocabulary, cols: PatchColumns): { defs: ClassDef[]; code: (i: number) => number } {
   switch (attribute) {
@@ -108,13 +106,12 @@ function definitions(attribute: ColourAttribute, vocab: Vocabulary, cols: PatchC
         code: (i) => cols.climatezone[i],
       };
     case 'label': {
-      // The dominant WorldCover class where the dataset has one, else a chip dataset's label.
-      const hasLulc = cols.lulc.some((v) => v !== UNKNOWN_CODE);
-      if (!hasLulc && cols.chipLabel && vocab.chip) {
-        const chip = cols.chipLabel;
-        return { defs: vocab.chip.map((name, k) => ({ code: k, label: name, color: QUALITATIVE[k % QUALITATIVE.length] })), code: (i) => chip[i] };
-      }
-      return { defs: vocab.lulc.map((c) => ({ code: c.index, label: c.name, color: c.color })), code: (i) => cols.lulc[i] };
+      // The dominant WorldCover class (ESA colours), else BigEarthNet's first label, else a chip dataset's label.
+      const scheme = labelScheme(cols);
+      const codes = labelCodes(cols, scheme);
+      const names = scheme === 'ben19' ? vocab.ben19 : scheme === 'chip' ? vocab.chip : undefined;
+      if (names) return { defs: names.map((name, k) => ({ code: k, label: name, color: QUALITATIVE[k % QUALITATIVE.length] })), code: (i) => codes[i] };
+      return { defs: vocab.lulc.map((c) => ({ code: c.index, label: c.name, color: c.color })), code: (i) => codes[i] };
     }
   }
 }
@@ -148,4 +145,18 @@ export function colourPatches(attribute: ColourAttribute, cols: PatchColumns, vo
     classes.push({ code: UNKNOWN_CODE, label: unknownLabel, color: UNKNOWN_COLOUR, count: counts[UNKNOWN_CODE] });
   }
   return { attribute, codes, classes, table };
+}
+
+/**
+ * The labels a class filter offers: every label present with the number of patches having it (for multi-label
+ * BigEarthNet, a patch counts under each of its labels), in vocabulary order.
+ */
+export function labelFacet(cols: PatchColumns, vocab: Vocabulary): ColourClass[] {
+  const scheme = labelScheme(cols);
+  const counts = labelCounts(cols, scheme);
+  const names = scheme === 'ben19' ? vocab.ben19 : scheme === 'chip' ? vocab.chip : undefined;
+  const defs: ClassDef[] = names
+    ? names.map((name, k) => ({ code: k, label: name, color: QUALITATIVE[k % QUALITATIVE.length] }))
+    : vocab.lulc.map((c) => ({ code: c.index, label: c.name, color: c.color }));
+  return defs.filter((d) => (counts.get(d.code) ?? 0) > 0).map((d) => ({ code: d.code, label: d.label, color: d.color, count: counts.get(d.code) ?? 0 }));
 }

@@ -1,5 +1,6 @@
 import { MODALITY_BITS, SPLIT_CODES, UNKNOWN_CODE, type ModalityKey, type SplitName } from './codes';
 import type { PatchColumns } from './columns';
+import { labelCodes, labelScheme } from './labels';
 
 /**
  * Which patches the map shows. Every criterion is optional (null = no restriction); a patch is shown when it passes
@@ -7,7 +8,10 @@ import type { PatchColumns } from './columns';
  */
 export interface PatchFilter {
   splits: readonly SplitName[] | null;
-  /** Dominant WorldCover class indices (the index's lulc codes); chip datasets: chip label indices. */
+  /**
+   * Label codes (see labels.ts): dominant WorldCover class indices, BigEarthNet class bits (a patch passes with any
+   * of the chosen labels), or chip label indices.
+   */
   classes: readonly number[] | null;
   /** Inclusive [min, max] of the season value (0 winter solstice .. 1 summer solstice). */
   season: readonly [number, number] | null;
@@ -38,10 +42,10 @@ export interface FilterResult {
 
 /**
  * The mask of shown patches: one pass over the columns with table look-ups, a couple of milliseconds for 100,000
- * patches, so it runs on every change of a control. `labelColumn` picks the class column (lulc or chip labels).
+ * patches, so it runs on every change of a control.
  */
 export function applyFilter(
-  cols: Pick<PatchColumns, 'count' | 'split' | 'lulc' | 'season' | 'climatezone' | 'modalities' | 'chipLabel'>,
+  cols: Pick<PatchColumns, 'count' | 'split' | 'lulc' | 'season' | 'climatezone' | 'modalities' | 'chipLabel' | 'ben19'>,
   filter: PatchFilter,
   out?: Uint8Array,
 ): FilterResult {
@@ -54,12 +58,17 @@ export function applyFilter(
   for (const m of filter.modalities) required |= MODALITY_BITS[m];
   const [smin, smax] = filter.season ?? [0, 1];
   const season = filter.season !== null;
-  const labels = labelColumn(cols);
+  const scheme = labelScheme(cols);
+  const multi = scheme === 'ben19' && cols.ben19 ? cols.ben19 : null;
+  let bits = 0;
+  if (multi && filter.classes) for (const k of filter.classes) if (k >= 0 && k < 32) bits = (bits | (1 << k)) >>> 0;
+  const labels = multi ? null : labelCodes(cols, scheme);
   let count = 0;
   for (let i = 0; i < n; i++) {
     let ok = 1;
     if (splits && !splits[cols.split[i]]) ok = 0;
-    else if (classes && (labels[i] === UNKNOWN_CODE || !classes[labels[i]])) ok = 0;
+    else if (classes && multi && (multi[i] & bits) === 0) ok = 0;
+    else if (classes && labels && (labels[i] === UNKNOWN_CODE || !classes[labels[i]])) ok = 0;
     else if (zones && (cols.climatezone[i] === UNKNOWN_CODE || !zones[cols.climatezone[i]])) ok = 0;
     else if ((cols.modalities[i] & required) !== required) ok = 0;
     else if (season) {
@@ -71,12 +80,6 @@ export function applyFilter(
     count += ok;
   }
   return { mask, count };
-}
-
-/** The class column a label filter and the "label" colouring use: WorldCover where known, else chip labels. */
-export function labelColumn(cols: Pick<PatchColumns, 'lulc' | 'chipLabel'>): Uint8Array {
-  if (cols.chipLabel && !cols.lulc.some((v) => v !== UNKNOWN_CODE)) return cols.chipLabel;
-  return cols.lulc;
 }
 
 /** A value's presence toggled in a criterion list; `all` = the full list (a list equal to it becomes null). */

@@ -1,8 +1,9 @@
 import type { TerrafuseClient } from '../../../../src-main/api/client';
 import type { DatasetSummary } from '../../../../src-main/api/datasets';
 import { FLAG_FOCUS, FLAG_SELECTED, FLAG_SHOWN } from '../map/patch-points/shaders';
-import { colourPatches, type ColourAttribute, type ColourClass, type Colouring } from './colour-by';
+import { colourPatches, labelFacet, type ColourAttribute, type ColourClass, type Colouring } from './colour-by';
 import { decodeIndex, type PatchColumns } from './columns';
+import { labelScheme, type LabelScheme } from './labels';
 import { applyFilter, isFilterActive, NO_FILTER, type PatchFilter } from './filters';
 import { PointGrid } from './point-grid';
 import { applySelect, PatchSelection, type SelectMode } from './selection';
@@ -53,6 +54,8 @@ export class PatchData {
   colourBy = $state<ColourAttribute>('split');
   /** The values present in the dataset per filterable attribute, with counts (for the filter controls). */
   facets = $state.raw<{ split: ColourClass[]; label: ColourClass[]; climatezone: ColourClass[] }>({ split: [], label: [], climatezone: [] });
+  /** What the dataset's labels are (multi-label BigEarthNet classes filter by "any of"). */
+  labelScheme = $state<LabelScheme>('lulc');
   /** Legend of the colouring: the classes present, with counts. */
   legend = $state.raw<ColourClass[]>([]);
   filter = $state.raw<PatchFilter>(NO_FILTER);
@@ -246,9 +249,10 @@ export class PatchData {
     this.focus = null;
     this.hover = null;
     this.filter = NO_FILTER;
+    this.labelScheme = labelScheme(cols);
     this.facets = {
       split: colourPatches('split', cols, summary.classes).classes,
-      label: colourPatches('label', cols, summary.classes).classes,
+      label: labelFacet(cols, summary.classes),
       climatezone: colourPatches('climatezone', cols, summary.classes).classes,
     };
     this.#recolour();
