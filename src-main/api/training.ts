@@ -174,6 +174,41 @@ export const RunInfo = z.object({
 });
 export type RunInfo = z.infer<typeof RunInfo>;
 
+/** One head of a predict output folder: its target, task and the class vocabulary with a colour per class. */
+export const PredictionHead = z.object({
+  target: TargetName,
+  task: TaskKindName,
+  /** Class names in output order (empty for regression). */
+  classNames: z.array(z.string()),
+  /** CSS colour per class (WorldCover targets use ESA's colours). */
+  colors: z.array(z.string()),
+});
+export type PredictionHead = z.infer<typeof PredictionHead>;
+
+/** One patch's prediction for one head, and the truth when the dataset was given. */
+export const TargetPrediction = z.object({
+  /** Predicted class index (dominant class of the mask for segmentation); null for regression/multi-label. */
+  index: z.number().int().nullable(),
+  className: z.string().nullable(),
+  confidence: z.number().nullable(),
+  /** True class index from the dataset (the dominant class for segmentation); null when unknown. */
+  truth: z.number().int().nullable(),
+  /** Regression value. */
+  value: z.number().nullable(),
+  /** Mask GeoTIFF relative to the folder (segmentation). */
+  mask: z.string().nullable(),
+});
+export type TargetPrediction = z.infer<typeof TargetPrediction>;
+
+export const PredictionsResult = z.object({
+  dir: z.string(),
+  heads: z.array(PredictionHead),
+  patches: z.array(
+    z.object({ id: z.string(), split: SplitName.nullable(), byTarget: z.record(z.string(), TargetPrediction) }),
+  ),
+});
+export type PredictionsResult = z.infer<typeof PredictionsResult>;
+
 const JobStarted = z.object({ jobId: z.string() });
 
 export const trainingMethods = {
@@ -183,4 +218,14 @@ export const trainingMethods = {
   'training.predict': method(PredictConfig, JobStarted, 'Predict with a run and write CSV, GeoJSON and masks (a job).'),
   'training.experiment': method(LabelEfficiencyConfig, JobStarted, 'Run the label-efficiency experiment (a job).'),
   'training.run': method(z.object({ path: z.string().min(1) }), RunInfo, 'Read a run folder: config, history, test metrics.'),
+  'training.predictions': method(
+    z.object({
+      /** A predict output folder (predictions.geojson). */
+      dir: z.string().min(1),
+      /** The dataset predicted on: adds each patch's split and true class. */
+      data: z.string().min(1).nullable().default(null),
+    }),
+    PredictionsResult,
+    'Read a predict output folder: heads with class colours, per-patch predictions (and truth with `data`).',
+  ),
 };

@@ -7,8 +7,9 @@ import type { RunInfo } from '../../api/training';
 import { CHECKPOINT_DIR, CONFIG_JSON, HISTORY_JSON, RUN_JSON, type HistoryEntry, type RunRecord } from '../../core/train/run-folder';
 import type { PathGuard } from '../files/path-guard';
 import type { JobService } from '../jobs/service';
+import { readPredictions } from './predictions';
 
-type TrainingMethods = 'training.train' | 'training.pretrain' | 'training.evaluate' | 'training.predict' | 'training.experiment' | 'training.run';
+type TrainingMethods = 'training.train' | 'training.pretrain' | 'training.evaluate' | 'training.predict' | 'training.experiment' | 'training.run' | 'training.predictions';
 
 /**
  * The training domain of the contract. Every path a client sends is resolved through the PathGuard first: inputs
@@ -51,6 +52,7 @@ export function trainingHandlers(jobs: JobService, paths: PathGuard): Pick<ApiHa
       return start('experiment', params, `Label efficiency (${c.fractions.join(', ')})`);
     },
     'training.run': async ({ path }) => readRunInfo(await input(path)),
+    'training.predictions': async ({ dir, data }) => readPredictions(await input(dir), data === null ? null : await input(data)),
   };
 }
 

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PredictConfig, TrainConfig } from '../../../src-main/api/training';
+import { PatchDataset } from '../../../src-main/core/data/dataset';
+import { WORLDCOVER_CLASSES } from '../../../src-main/core/data/modalities';
+import { runPredict, runTrain } from '../../../src-main/core/train/run';
+import { EventBus } from '../../../src-main/services/events';
+import { PathGuard } from '../../../src-main/services/files/path-guard';
+import { JobService } from '../../../src-main/services/jobs/service';
+import { trainingHandlers } from '../../../src-main/services/training/handlers';
+import { writeBengeFixture } from '../../core/data/helpers/write-benge';
+
+// A tiny multitask U-Net (worldcover segmentation + lulc classification + season regression) trained and run
+// in-process on a 10-patch fixture; training.predictions then reads the predict folder back through the handler.
+const root = mkdtempSync(join(tmpdir(), 'tf-preds-'));
+const outside = mkdtempSync(join(tmpdir(), 'tf-preds-out-'));
+const data = join(root, 'data');
+const pred = join(root, 'pred');
+const context = { transport: 'serve' as const };
+let dataset: PatchDataset;
+let jobs: JobService;
+
+beforeAll(async () => {
+  writeBengeFixture(data, { patches: 10 });
+  dataset = await PatchDataset.open(data, { cacheDir: join(root, 'cache') });
+  const run = join(root, 'run');
+  await runTrain(
+    TrainConfig.parse({
+      data,
+      modalities: ['s2'],
+      backbone: 'unet',
+      width: 2,
+      epochs: 1,
+      batchSize: 4,
+      out: run,
+      tasks: [
+        { task: 'segmentation', target: 'worldcover' },
+        { task: 'classification', target: 'lulc' },
+        { task: 'regression', target: 'season' },
+      ],
+    }),
+    { dataset },
+  );
+  await runPredict(PredictConfig.parse({ run, data, out: pred, split: 'all', batchSize: 4 }), { dataset });
+  jobs = new JobService({ events: new EventBus() });
+});
+afterAll(async () => {
+  await jobs.shutdown();
+  dataset.close();
+  rmSync(root, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+const handlers = () => trainingHandlers(jobs, new PathGuard(() => [{ path: root, kind: 'workspace' as const }]));
+
+describe('training.predictions', () => {
+  it('lists the heads with their tasks and WorldCover colours, and every patch with its predictions', async () => {
+    const r = await handlers()['training.predictions']({ dir: pred, data: null }, context);
+    expect(r.heads.map((h) => [h.target, h.task])).toEqual([
+      ['lulc', 'classification'],
+      ['worldcover', 'segmentation'],
+      ['season', 'regression'],
+    ]);
+    const wc = r.heads.find((h) => h.target === 'worldcover')!;
+    expect(wc.colors).toEqual(WORLDCOVER_CLASSES.map((c) => c.color));
+    expect(wc.classNames).toHaveLength(WORLDCOVER_CLASSES.length);
+    expect(r.heads.find((h) => h.target === 'season')!.classNames).toEqual([]);
+    expect(r.patches).toHaveLength(10);
+    // The same values as the CSV the predict job wrote.
+    const [header, ...rows] = readFileSync(join(pred, 'predictions.csv'), 'utf8').trim().split('\n');
+    const cols = header.split(',');
+    for (const row of rows) {
+      const cells = row.split(',');
+      const get = (c: string) => cells[cols.indexOf(c)];
+      const p = r.patches.find((x) => x.id === get('id'))!;
+      expect(p.byTarget.lulc.index).toBe(Number(get('lulc_index')));
+      expect(p.byTarget.lulc.className).toBe(get('lulc_class'));
+      expect(p.byTarget.lulc.confidence).toBeCloseTo(Number(get('lulc_confidence')), 4);
+      expect(p.byTarget.worldcover.mask).toBe(get('worldcover_mask'));
+      expect(p.byTarget.season.value).toBeCloseTo(Number(get('season_value')), 4);
+      expect(p.split).toBeNull();
+      expect(p.byTarget.lulc.truth).toBeNull();
+    }
+  });
+
+  it('with the dataset: each patch carries its split and true class', async () => {
+    const r = await handlers()['training.predictions']({ dir: pred, data }, context);
+    for (const p of r.patches) {
+      const i = dataset.ids.indexOf(p.id);
+      expect(p.split).toBe(dataset.split(i));
+      expect(p.byTarget.lulc.truth).toBe(dataset.classesOf(i, 'lulc')[0]);
+      expect(p.byTarget.worldcover.truth).toBe(dataset.classesOf(i, 'worldcover')[0]);
+      expect(p.byTarget.season.truth).toBeNull();
+    }
+    expect(new Set(r.patches.map((p) => p.split))).toEqual(new Set(['train', 'val', 'test']));
+  });
+
+  it('refuses folders outside the registered ones and folders without predictions', async () => {
+    await expect(handlers()['training.predictions']({ dir: outside, data: null }, context)).rejects.toThrow();
+    await expect(handlers()['training.predictions']({ dir: data, data: null }, context)).rejects.toThrow(/not a predict output folder/);
+  });
+});
