@@ -22,7 +22,18 @@ const WORLDCOVER_TARGETS: ReadonlySet<TargetId> = new Set(['lulc', 'landcover', 
 /** Distinct colours for a vocabulary without official ones: hues spaced by the golden angle, deterministic. */
 export function paletteOf(target: TargetId, n: number): string[] {
   if (WORLDCOVER_TARGETS.has(target)) return WORLDCOVER_CLASSES.map((c) => c.color);
-  return Array.from({ length: n }, (_, k) => `hsl(${Math.round((k * 137.508) % 360)}, 70%, 50%)`);
+  return Array.from({ length: n }, (_, k) => hslHex((k * 137.508) % 360, 0.65, 0.48));
+}
+
+/** #rrggbb of an HSL colour (the renderer's colour tables take hex). */
+function hslHex(h: number, s: number, l: number): string {
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number): string => {
+    const k = (n + h / 30) % 12;
+    const v = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(v * 255).toString(16).padStart(2, '0');
+  };
+  return `#${f(0)}${f(8)}${f(4)}`;
 }
 
 /** The heads of a folder, from the property names the writer uses per task (`<target>_mask` marks segmentation). */

@@ -10,6 +10,7 @@ import { EventBus } from '../../../src-main/services/events';
 import { PathGuard } from '../../../src-main/services/files/path-guard';
 import { JobService } from '../../../src-main/services/jobs/service';
 import { trainingHandlers } from '../../../src-main/services/training/handlers';
+import { paletteOf } from '../../../src-main/services/training/predictions';
 import { writeBengeFixture } from '../../core/data/helpers/write-benge';
 
 // A tiny multitask U-Net (worldcover segmentation + lulc classification + season regression) trained and run
@@ -95,6 +96,13 @@ describe('training.predictions', () => {
       expect(p.byTarget.season.truth).toBeNull();
     }
     expect(new Set(r.patches.map((p) => p.split))).toEqual(new Set(['train', 'val', 'test']));
+  });
+
+  it('colours other vocabularies with distinct hex colours (the renderer builds colour tables from hex)', () => {
+    const zones = paletteOf('climatezone', 30);
+    expect(zones.every((c) => /^#[0-9a-f]{6}$/.test(c))).toBe(true);
+    expect(new Set(zones).size).toBe(30);
+    expect(paletteOf('lulc', 11)[0]).toBe(WORLDCOVER_CLASSES[0].color);
   });
 
   it('refuses folders outside the registered ones and folders without predictions', async () => {
