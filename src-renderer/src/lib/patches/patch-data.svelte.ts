@@ -73,6 +73,8 @@ export class PatchData {
   columns: PatchColumns | null = null;
   grid: PointGrid | null = null;
   colouring: Colouring | null = null;
+  /** A colouring from elsewhere (a run's predictions, lib/training/prediction-colouring) shown instead of `colourBy`'s. */
+  colouringOverride = $state.raw<{ title: string; colour: (ids: readonly string[]) => Colouring } | null>(null);
   mask: Uint8Array = new Uint8Array(0);
   selection = new PatchSelection(0);
   /** FLAG_SHOWN | FLAG_SELECTED | FLAG_FOCUS per patch, what the points layer draws. */
@@ -289,6 +291,15 @@ export class PatchData {
 
   setColourBy(attribute: ColourAttribute): void {
     this.colourBy = attribute;
+    this.colouringOverride = null;
+    if (!this.columns) return;
+    this.#recolour();
+    this.#emit('colour');
+  }
+
+  /** Show (or with null, stop showing) an outside colouring; it is recomputed for each dataset opened. */
+  setColouringOverride(override: { title: string; colour: (ids: readonly string[]) => Colouring } | null): void {
+    this.colouringOverride = override;
     if (!this.columns) return;
     this.#recolour();
     this.#emit('colour');
@@ -354,7 +365,7 @@ export class PatchData {
     const cols = this.columns;
     const summary = this.summary;
     if (!cols || !summary) return;
-    this.colouring = colourPatches(this.colourBy, cols, summary.classes);
+    this.colouring = this.colouringOverride ? this.colouringOverride.colour(cols.ids) : colourPatches(this.colourBy, cols, summary.classes);
     this.legend = this.colouring.classes;
   }
 

@@ -1,0 +1,102 @@
+import type { TerrafuseClient } from '../../../../src-main/api/client';
+import type { PredictionsResult } from '../../../../src-main/api/training';
+import type { Colouring } from '../patches/colour-by';
+import {
+  colourableHeads,
+  patchPredictionRows,
+  predictionColouring,
+  PREDICTION_MODES,
+  type PatchPredictionRow,
+  type PredictionColourMode,
+} from './prediction-colouring';
+
+/** What the map's patch data takes: a colouring computed per dataset (see PatchData.setColouringOverride). */
+export type ColouringOverride = { title: string; colour: (ids: readonly string[]) => Colouring };
+
+/**
+ * The predictions shown on the map: the Predict section loads a predict folder (training.predictions) and chooses
+ * head and mode; the Workbench binds the map's patch data so the patches take the prediction colouring, and the
+ * inspector reads prediction vs truth of the focused patch from here. One per client (`predictionOverlay`), since
+ * the training panels and the map workspace are built apart.
+ */
+export class PredictionOverlay {
+  readonly #client: TerrafuseClient;
+  result = $state.raw<PredictionsResult | null>(null);
+  target = $state<string | null>(null);
+  mode = $state<PredictionColourMode>('class');
+  shown = $state(false);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  #apply: ((o: ColouringOverride | null) => void) | null = null;
+
+  constructor(client: TerrafuseClient) {
+    this.#client = client;
+  }
+
+  /** The map side: receives the colouring to show (null: back to the attribute colouring). Returns an unbind. */
+  bind(apply: (o: ColouringOverride | null) => void): () => void {
+    this.#apply = apply;
+    if (this.shown) this.#push();
+    return () => {
+      if (this.#apply === apply) this.#apply = null;
+    };
+  }
+
+  /** Reads a predict folder; `data` (the dataset predicted on) adds truth and splits. Shows it on the map. */
+  async load(dir: string, data: string | null): Promise<void> {
+    this.loading = true;
+    this.error = null;
+    try {
+      const result = await this.#client.call('training.predictions', { dir, data });
+      this.result = result;
+      const heads = colourableHeads(result);
+      if (!heads.some((h) => h.target === this.target)) this.target = heads[0]?.target ?? null;
+      this.show();
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Colour the map's patches by the current (or the given) head and mode. */
+  show(target: string | null = this.target, mode: PredictionColourMode = this.mode): void {
+    this.target = target;
+    this.mode = mode;
+    this.shown = this.result !== null && target !== null;
+    this.#push();
+  }
+
+  hide(): void {
+    this.shown = false;
+    this.#apply?.(null);
+  }
+
+  /** Prediction vs truth of one patch, null when the loaded predictions do not cover it. */
+  rowsFor(id: string): PatchPredictionRow[] | null {
+    return this.result ? patchPredictionRows(this.result, id) : null;
+  }
+
+  #push(): void {
+    const result = this.result;
+    const target = this.target;
+    const mode = this.mode;
+    if (!this.shown || !result || target === null) {
+      this.#apply?.(null);
+      return;
+    }
+    const title = `${target}: ${PREDICTION_MODES.find((m) => m.id === mode)?.title ?? mode}`;
+    this.#apply?.({ title, colour: (ids) => predictionColouring(result, target, mode, ids) });
+  }
+}
+
+const instances = new WeakMap<TerrafuseClient, PredictionOverlay>();
+
+export function predictionOverlay(client: TerrafuseClient): PredictionOverlay {
+  let o = instances.get(client);
+  if (!o) {
+    o = new PredictionOverlay(client);
+    instances.set(client, o);
+  }
+  return o;
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { TerrafuseClient } from '../../../src-main/api/client';
+import type { MethodName, RequestOf, ResponseOf } from '../../../src-main/api/contract';
+import { ApiError } from '../../../src-main/api/errors';
+import type { PredictionsResult } from '../../../src-main/api/training';
+import { PatchData, type PatchDataChange } from '../../../src-renderer/src/lib/patches/patch-data.svelte';
+import { predictionOverlay } from '../../../src-renderer/src/lib/training/prediction-overlay.svelte';
+import { indexOf, ROWS, summaryFor } from '../patches/helpers';
+
+// The map's patch data and the prediction overlay wired as the Workbench wires them, over a scripted client.
+function clientWith(handlers: Partial<Record<MethodName, (r: unknown) => unknown>>) {
+  const calls: Array<[MethodName, unknown]> = [];
+  const client: TerrafuseClient = {
+    transport: 'serve',
+    async call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
+      calls.push([method, request]);
+      const h = handlers[method];
+      if (!h) throw new ApiError('unavailable', `no handler for ${method}`);
+      return (await h(request)) as ResponseOf<M>;
+    },
+    on: () => () => undefined,
+    status: () => 'connected',
+    onStatus: () => () => undefined,
+    close: () => undefined,
+  };
+  return { client, calls };
+}
+
+const index = indexOf(ROWS);
+const summary = summaryFor(index, { splits: { train: 3, val: 1, test: 1, none: 1 } });
+const p = (index: number, truth: number, confidence: number) => ({ index, className: `c${index}`, confidence, truth, value: null, mask: null });
+// Predictions for the first two patches of the map's dataset: the first right, the second wrong.
+const result: PredictionsResult = {
+  dir: '/w/run/predictions/x',
+  heads: [{ target: 'lulc', task: 'classification', classNames: ['c0', 'c1', 'c2', 'c3'], colors: ['#006400', '#ffbb22', '#ffff4c', '#f096ff'] }],
+  patches: [
+    { id: ROWS.ids[0], split: 'train', byTarget: { lulc: p(3, 3, 0.9) } },
+    { id: ROWS.ids[1], split: 'train', byTarget: { lulc: p(1, 2, 0.4) } },
+  ],
+};
+
+describe('prediction overlay on the map', () => {
+  it('loads a predict folder, colours the patches by it, switches mode, and gives the attribute colouring back', async () => {
+    const { client, calls } = clientWith({
+      'datasets.list': () => ({ open: [], recent: [], sample_path: '/s' }),
+      'datasets.open': () => summary,
+      'datasets.index': () => index,
+      'training.predictions': () => result,
+    });
+    const data = new PatchData(client);
+    await data.openFolder('/data/test');
+    const changes: PatchDataChange[] = [];
+    data.onChange((c) => changes.push(c));
+    const before = Array.from(data.colouring!.codes);
+
+    const overlay = predictionOverlay(client);
+    expect(predictionOverlay(client)).toBe(overlay);
+    const unbind = overlay.bind((o) => data.setColouringOverride(o));
+    await overlay.load('/w/run/predictions/x', '/data/test');
+    expect(calls.at(-1)).toEqual(['training.predictions', { dir: '/w/run/predictions/x', data: '/data/test' }]);
+    expect(overlay.target).toBe('lulc');
+    expect(changes).toContain('colour');
+    const codes = Array.from(data.colouring!.codes);
+    expect(codes.slice(0, 2)).toEqual([3, 1]);
+    expect(codes.slice(2).every((c) => c === 255)).toBe(true);
+    expect(data.legend.map((c) => c.label)).toEqual(['c1', 'c3', 'Not predicted']);
+
+    overlay.show('lulc', 'correct');
+    expect(Array.from(data.colouring!.codes).slice(0, 2)).toEqual([0, 1]);
+    expect(overlay.rowsFor(ROWS.ids[1])).toEqual([{ target: 'lulc', task: 'classification', predicted: 'c1', truth: 'c2', confidence: 0.4, right: false }]);
+
+    overlay.hide();
+    expect(Array.from(data.colouring!.codes)).toEqual(before);
+    // Choosing an attribute in the Data panel also ends the override.
+    overlay.show();
+    data.setColourBy('split');
+    expect(data.colouringOverride).toBeNull();
+    unbind();
+  });
+
+  it('keeps the service refusal as its error', async () => {
+    const { client } = clientWith({
+      'training.predictions': () => {
+        throw new ApiError('forbidden', 'outside the registered folders');
+      },
+    });
+    const overlay = predictionOverlay(client);
+    await overlay.load('/etc', null);
+    expect(overlay.error).toMatch(/outside the registered folders/);
+    expect(overlay.shown).toBe(false);
+  });
+});
