@@ -3,6 +3,7 @@ import { bindOnlineBasemap } from './map/online-basemap';
 import { formatViewHash, parseViewHash } from './map/view-hash';
 import { WorkspaceMap } from './map/workspace-map.svelte';
 import { PatchWorkspace } from './patches/patch-workspace';
+import { predictionOverlay } from './training/prediction-overlay.svelte';
 
 /** Panels of the side area. Data, experiment and jobs panels join this list as their services arrive. */
 export const PANELS = [
@@ -39,6 +40,8 @@ export class Workbench {
     this.patches = new PatchWorkspace(session.client, this.map);
     this.patches.start();
     this.#cleanup.push(
+      // Predictions loaded in the Runs panel colour the map's patches.
+      predictionOverlay(session.client).bind((o) => this.patches.data.setColouringOverride(o)),
       bindOnlineBasemap(this.map.entry('osm'), session, () => location.reload()),
       // The Electron menu's View items (Ctrl+L, Ctrl+B) arrive as events.
       session.client.on('app.menu', ({ action }) => {
