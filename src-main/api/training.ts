@@ -209,6 +209,28 @@ export const PredictionsResult = z.object({
 });
 export type PredictionsResult = z.infer<typeof PredictionsResult>;
 
+export const MaskView = z.enum(['prediction', 'errors']);
+
+/** A predicted mask as an image for the map (placed like imagery.render's RenderedImage, from the mask GeoTIFF). */
+export const MaskImage = z.object({
+  dir: z.string(),
+  patchId: z.string(),
+  target: TargetName,
+  view: MaskView,
+  /** PNG bytes, base64: WorldCover colours (prediction) or red where wrong, transparent elsewhere (errors). */
+  png_base64: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  /** [minx, miny, maxx, maxy] in crs_epsg. */
+  extent: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  crs_epsg: z.number().int().nullable(),
+  proj4: z.string().nullable(),
+  extent_wgs84: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+  /** errors view: wrong pixels among those with a ground-truth class. */
+  errors: z.object({ wrong: z.number().int(), valid: z.number().int() }).nullable(),
+});
+export type MaskImage = z.infer<typeof MaskImage>;
+
 const JobStarted = z.object({ jobId: z.string() });
 
 export const trainingMethods = {
@@ -227,5 +249,17 @@ export const trainingMethods = {
     }),
     PredictionsResult,
     'Read a predict output folder: heads with class colours, per-patch predictions (and truth with `data`).',
+  ),
+  'training.maskImage': method(
+    z.object({
+      dir: z.string().min(1),
+      patchId: z.string().min(1),
+      target: TargetName.default('worldcover'),
+      view: MaskView.default('prediction'),
+      /** The dataset predicted on (its WorldCover map is the truth of the errors view). */
+      data: z.string().min(1).nullable().default(null),
+    }),
+    MaskImage,
+    'A predicted segmentation mask as a PNG in WorldCover colours, or its errors against the WorldCover truth.',
   ),
 };

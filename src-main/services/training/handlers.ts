@@ -7,9 +7,11 @@ import type { RunInfo } from '../../api/training';
 import { CHECKPOINT_DIR, CONFIG_JSON, HISTORY_JSON, RUN_JSON, type HistoryEntry, type RunRecord } from '../../core/train/run-folder';
 import type { PathGuard } from '../files/path-guard';
 import type { JobService } from '../jobs/service';
+import { renderMaskImage } from './mask-image';
+import { openPredictionDataset } from './open-dataset';
 import { readPredictions } from './predictions';
 
-type TrainingMethods = 'training.train' | 'training.pretrain' | 'training.evaluate' | 'training.predict' | 'training.experiment' | 'training.run' | 'training.predictions';
+type TrainingMethods = 'training.train' | 'training.pretrain' | 'training.evaluate' | 'training.predict' | 'training.experiment' | 'training.run' | 'training.predictions' | 'training.maskImage';
 
 /**
  * The training domain of the contract. Every path a client sends is resolved through the PathGuard first: inputs
@@ -53,6 +55,8 @@ export function trainingHandlers(jobs: JobService, paths: PathGuard): Pick<ApiHa
     },
     'training.run': async ({ path }) => readRunInfo(await input(path)),
     'training.predictions': async ({ dir, data }) => readPredictions(await input(dir), data === null ? null : await input(data)),
+    'training.maskImage': async ({ dir, patchId, target, view, data }) =>
+      renderMaskImage({ dir: await input(dir), patchId, target, view }, data === null ? null : await openPredictionDataset(await input(data))),
   };
 }
 

@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../../api/errors';
 import { TargetName, type PredictionHead, type PredictionsResult, type TargetPrediction } from '../../api/training';
-import { PatchDataset } from '../../core/data/dataset';
+import type { PatchDataset } from '../../core/data/dataset';
 import { WORLDCOVER_CLASSES, type TargetId } from '../../core/data/modalities';
 import { classNamesOf } from '../../core/infer/classes';
+import { openPredictionDataset } from './open-dataset';
 
 /**
  * Reads a predict output folder (predictions.geojson written by core/infer/writers) back into the contract's
@@ -87,17 +88,13 @@ export async function readPredictions(dir: string, data: string | null): Promise
   const fc = JSON.parse(await readFile(file, 'utf8')) as { features?: { id?: string; properties?: Props }[] };
   const features = (fc.features ?? []).map((f) => ({ id: String(f.properties?.id ?? f.id ?? ''), props: f.properties ?? {} }));
   const heads = features.length > 0 ? headsOf(features[0].props) : [];
-  const ds = data === null ? null : await PatchDataset.open(data);
-  try {
-    const indexOf = new Map(ds?.ids.map((id, i) => [id, i]) ?? []);
-    const patches = features.map(({ id, props }) => {
-      const i = indexOf.get(id);
-      const byTarget: Record<string, TargetPrediction> = {};
-      for (const h of heads) byTarget[h.target] = { ...predictionOf(h, props), truth: ds && i !== undefined ? truthOf(ds, i, h) : null };
-      return { id, split: ds && i !== undefined ? (ds.split(i) ?? null) : null, byTarget };
-    });
-    return { dir, heads, patches };
-  } finally {
-    ds?.close();
-  }
+  const ds = data === null ? null : await openPredictionDataset(data);
+  const indexOf = new Map(ds?.ids.map((id, i) => [id, i]) ?? []);
+  const patches = features.map(({ id, props }) => {
+    const i = indexOf.get(id);
+    const byTarget: Record<string, TargetPrediction> = {};
+    for (const h of heads) byTarget[h.target] = { ...predictionOf(h, props), truth: ds && i !== undefined ? truthOf(ds, i, h) : null };
+    return { id, split: ds && i !== undefined ? (ds.split(i) ?? null) : null, byTarget };
+  });
+  return { dir, heads, patches };
 }

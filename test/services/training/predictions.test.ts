@@ -11,6 +11,11 @@ import { PathGuard } from '../../../src-main/services/files/path-guard';
 import { JobService } from '../../../src-main/services/jobs/service';
 import { trainingHandlers } from '../../../src-main/services/training/handlers';
 import { paletteOf } from '../../../src-main/services/training/predictions';
+import { maskPath } from '../../../src-main/services/training/mask-image';
+import { readRaster } from '../../../src-main/core/geo/raster';
+import { footprint } from '../../../src-main/core/geo/crs';
+import { decodePngRgba } from '../../../src-main/core/render/png';
+import { parseHexColor } from '../../../src-main/core/render/image';
 import { writeBengeFixture } from '../../core/data/helpers/write-benge';
 
 // A tiny multitask U-Net (worldcover segmentation + lulc classification + season regression) trained and run
@@ -108,5 +113,59 @@ describe('training.predictions', () => {
   it('refuses folders outside the registered ones and folders without predictions', async () => {
     await expect(handlers()['training.predictions']({ dir: outside, data: null }, context)).rejects.toThrow();
     await expect(handlers()['training.predictions']({ dir: data, data: null }, context)).rejects.toThrow(/not a predict output folder/);
+  });
+});
+
+describe('training.maskImage', () => {
+  const id = () => dataset.ids[dataset.indices({ split: 'test' })[0]];
+
+  it('prediction: the mask in WorldCover colours, placed by the mask GeoTIFF (extent, CRS, proj4)', async () => {
+    const patchId = id();
+    const img = await handlers()['training.maskImage']({ dir: pred, patchId, target: 'worldcover', view: 'prediction', data: null }, context);
+    const mask = await readRaster(maskPath(pred, patchId, 'worldcover'));
+    const grid = dataset.cache.header.patches[dataset.ids.indexOf(patchId)].grid!;
+    expect(img.crs_epsg).toBe(grid.epsg);
+    expect(img.proj4).toMatch(/\+proj=/);
+    const fp = footprint(mask.info);
+    expect(img.extent).toEqual([
+      Math.min(...fp.polygon.map((p) => p[0])),
+      Math.min(...fp.polygon.map((p) => p[1])),
+      Math.max(...fp.polygon.map((p) => p[0])),
+      Math.max(...fp.polygon.map((p) => p[1])),
+    ]);
+    expect(img.extent_wgs84).not.toBeNull();
+    const png = decodePngRgba(Buffer.from(img.png_base64, 'base64'));
+    expect([png.width, png.height]).toEqual([mask.info.width, mask.info.height]);
+    const classes = mask.bands[0];
+    for (const px of [0, 7, 1234, classes.length - 1]) {
+      expect(Array.from(png.data.slice(px * 4, px * 4 + 4))).toEqual([...parseHexColor(WORLDCOVER_CLASSES[classes[px]].color), 255]);
+    }
+    expect(img.errors).toBeNull();
+  });
+
+  it('errors: red where the mask differs from the WorldCover truth, transparent elsewhere; counts agree', async () => {
+    const patchId = id();
+    const img = await handlers()['training.maskImage']({ dir: pred, patchId, target: 'worldcover', view: 'errors', data }, context);
+    const classes = (await readRaster(maskPath(pred, patchId, 'worldcover'))).bands[0];
+    const truth = dataset.cache.record('worldcover', dataset.ids.indexOf(patchId));
+    const png = decodePngRgba(Buffer.from(img.png_base64, 'base64'));
+    let red = 0;
+    for (let px = 0; px < classes.length; px++) {
+      const alpha = png.data[px * 4 + 3];
+      const wrong = truth[px] !== 255 && truth[px] !== classes[px];
+      expect(alpha).toBe(wrong ? 255 : 0);
+      if (wrong) red++;
+    }
+    expect(img.errors).toEqual({ wrong: red, valid: Array.from(truth).filter((t) => t !== 255).length });
+    // A 1-epoch width-2 model is far from perfect: some pixels are wrong.
+    expect(red).toBeGreaterThan(0);
+  });
+
+  it('refuses: errors without the dataset, an unknown patch, a non-WorldCover target', async () => {
+    const h = handlers();
+    await expect(h['training.maskImage']({ dir: pred, patchId: id(), target: 'worldcover', view: 'errors', data: null }, context)).rejects.toThrow(/needs the dataset/);
+    await expect(h['training.maskImage']({ dir: pred, patchId: 'nope', target: 'worldcover', view: 'prediction', data: null }, context)).rejects.toThrow(/no worldcover mask/);
+    await expect(h['training.maskImage']({ dir: pred, patchId: id(), target: 'climatezone', view: 'prediction', data: null }, context)).rejects.toThrow(/not WorldCover/);
+    await expect(h['training.maskImage']({ dir: outside, patchId: id(), target: 'worldcover', view: 'prediction', data: null }, context)).rejects.toThrow();
   });
 });
