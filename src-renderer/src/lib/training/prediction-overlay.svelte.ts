@@ -22,6 +22,8 @@ export type ColouringOverride = { title: string; colour: (ids: readonly string[]
 export class PredictionOverlay {
   readonly #client: TerrafuseClient;
   result = $state.raw<PredictionsResult | null>(null);
+  /** The dataset predicted on (truth for right/wrong and the errors view), as given to `load`. */
+  data = $state<string | null>(null);
   target = $state<string | null>(null);
   mode = $state<PredictionColourMode>('class');
   shown = $state(false);
@@ -48,6 +50,7 @@ export class PredictionOverlay {
     this.error = null;
     try {
       const result = await this.#client.call('training.predictions', { dir, data });
+      this.data = data;
       this.result = result;
       const heads = colourableHeads(result);
       if (!heads.some((h) => h.target === this.target)) this.target = heads[0]?.target ?? null;
