@@ -4,6 +4,7 @@ import { formatViewHash, parseViewHash } from './map/view-hash';
 import { WorkspaceMap } from './map/workspace-map.svelte';
 import { PatchWorkspace } from './patches/patch-workspace';
 import { predictionOverlay } from './training/prediction-overlay.svelte';
+import { PredictionMaskLayer } from './map/prediction-mask-layer.svelte';
 
 /** Panels of the side area. Data, experiment and jobs panels join this list as their services arrive. */
 export const PANELS = [
@@ -39,6 +40,10 @@ export class Workbench {
     });
     this.patches = new PatchWorkspace(session.client, this.map);
     this.patches.start();
+    // Predicted segmentation masks (Runs › Predict › show on map), above the patch layers.
+    const masks = new PredictionMaskLayer(session.client, predictionOverlay(session.client), this.map.map);
+    this.map.addDataLayers([masks.group], [masks.entry]);
+    this.#cleanup.push(() => masks.dispose());
     this.#cleanup.push(
       // Predictions loaded in the Runs panel colour the map's patches.
       predictionOverlay(session.client).bind((o) => this.patches.data.setColouringOverride(o)),

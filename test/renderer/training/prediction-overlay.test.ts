@@ -78,6 +78,23 @@ describe('prediction overlay on the map', () => {
     unbind();
   });
 
+  it('tells the map layers about a new result, the mask view and the swipe (clamped to 0..1)', async () => {
+    const { client } = clientWith({ 'training.predictions': () => result });
+    const overlay = predictionOverlay(client);
+    const seen: string[] = [];
+    const off = overlay.onChange((c) => seen.push(c));
+    await overlay.load('/w/run/predictions/x', null);
+    expect(overlay.data).toBeNull();
+    overlay.setMaskView('errors');
+    overlay.setSwipe(1.7);
+    expect(overlay.swipe).toBe(1);
+    overlay.setSwipe(null);
+    off();
+    overlay.setSwipe(0.3);
+    expect(seen).toEqual(['result', 'maskView', 'swipe', 'swipe']);
+    expect(overlay.swipe).toBe(0.3);
+  });
+
   it('keeps the service refusal as its error', async () => {
     const { client } = clientWith({
       'training.predictions': () => {

@@ -30,6 +30,11 @@ export class PredictionOverlay {
   loading = $state(false);
   error = $state<string | null>(null);
   #apply: ((o: ColouringOverride | null) => void) | null = null;
+  /** The "Prediction" map layer: masks as predicted, or their errors against the WorldCover truth. */
+  maskView = $state<'prediction' | 'errors'>('prediction');
+  /** Swipe position (0..1 of the map's width) of the Prediction layer over the ground truth; null = no swipe. */
+  swipe = $state<number | null>(null);
+  readonly #listeners = new Set<(change: 'result' | 'maskView' | 'swipe') => void>();
 
   constructor(client: TerrafuseClient) {
     this.#client = client;
@@ -44,6 +49,26 @@ export class PredictionOverlay {
     };
   }
 
+  /** Changes the map layers follow (a new result, the mask view, the swipe). Returns an unsubscribe. */
+  onChange(listener: (change: 'result' | 'maskView' | 'swipe') => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  setMaskView(view: 'prediction' | 'errors'): void {
+    this.maskView = view;
+    this.#emit('maskView');
+  }
+
+  setSwipe(fraction: number | null): void {
+    this.swipe = fraction === null ? null : Math.min(1, Math.max(0, fraction));
+    this.#emit('swipe');
+  }
+
+  #emit(change: 'result' | 'maskView' | 'swipe'): void {
+    for (const l of this.#listeners) l(change);
+  }
+
   /** Reads a predict folder; `data` (the dataset predicted on) adds truth and splits. Shows it on the map. */
   async load(dir: string, data: string | null): Promise<void> {
     this.loading = true;
@@ -55,6 +80,7 @@ export class PredictionOverlay {
       const heads = colourableHeads(result);
       if (!heads.some((h) => h.target === this.target)) this.target = heads[0]?.target ?? null;
       this.show();
+      this.#emit('result');
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     } finally {
