@@ -52,13 +52,29 @@ function firstLine(err: unknown): string {
   return text.split('\n')[0].trim();
 }
 
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
 /**
- * Loads a tfjs-node flavour. Both packages register a backend called "tensorflow" backed by the native binding
- * (libtensorflow), so "installed but the binding does not load" and "not installed" are told apart by whether the
- * package's own manifest resolves.
+ * tf.setBackend('wasm'), with tfjs's logged-and-swallowed initialisation errors turned into a reason.
+ *
+ * Emscripten's Node glue installs process-wide 'uncaughtException' and 'unhandledRejection' handlers that rethrow,
+ * so any stray rejected promise anywhere in the process (a server, a test) would kill it. tfjs only removes them
+ * when the backend is disposed; we remove them as soon as the module is up, leaving the host's own policy in force.
  */
-/** tf.setBackend('wasm'), with tfjs's logged-and-swallowed initialisation errors turned into a reason. */
 async function startWasm(): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+  try {
+    return await setWasmBackend();
+  } finally {
+    for (const event of PROCESS_EVENTS) {
+      for (const listener of process.listeners(event)) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+}
+
+async function setWasmBackend(): Promise<{ ok: true } | { ok: false; reason: string }> {
   const warn = console.warn;
   let logged = '';
   console.warn = (...args: unknown[]) => {
@@ -74,6 +90,11 @@ async function startWasm(): Promise<{ ok: true } | { ok: false; reason: string }
   }
 }
 
+/**
+ * Loads a tfjs-node flavour. Both packages register a backend called "tensorflow" backed by the native binding
+ * (libtensorflow), so "installed but the binding does not load" and "not installed" are told apart by whether the
+ * package's own manifest resolves.
+ */
 async function loadNative(pkg: string): Promise<void> {
   if (installedVersion(pkg) === undefined) throw new RungUnavailable(`${pkg} is not installed`);
   try {
