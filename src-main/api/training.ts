@@ -231,6 +231,22 @@ export const MaskImage = z.object({
 });
 export type MaskImage = z.infer<typeof MaskImage>;
 
+/** A confusion matrix of one head over a predict folder's patches, against the dataset's truth. */
+export const ConfusionResult = z.object({
+  target: TargetName,
+  task: TaskKindName,
+  classNames: z.array(z.string()),
+  /** Rows = true class, columns = predicted class; counts of patches (classification) or pixels (segmentation). */
+  matrix: z.array(z.array(z.number())),
+  unit: z.enum(['patches', 'pixels']),
+  /** Patches that had both a prediction and a truth. */
+  patches: z.number().int(),
+  accuracy: z.number().nullable(),
+  f1_macro: z.number().nullable(),
+  iou_macro: z.number().nullable(),
+});
+export type ConfusionResult = z.infer<typeof ConfusionResult>;
+
 const JobStarted = z.object({ jobId: z.string() });
 
 export const trainingMethods = {
@@ -261,5 +277,16 @@ export const trainingMethods = {
     }),
     MaskImage,
     'A predicted segmentation mask as a PNG in WorldCover colours, or its errors against the WorldCover truth.',
+  ),
+  'training.confusion': method(
+    z.object({
+      dir: z.string().min(1),
+      /** The dataset predicted on (the truth). */
+      data: z.string().min(1),
+      target: TargetName,
+      split: z.enum(['train', 'val', 'test', 'all']).default('all'),
+    }),
+    ConfusionResult,
+    'Confusion matrix of one head of a predict folder against the dataset (patches, or pixels for masks).',
   ),
 };

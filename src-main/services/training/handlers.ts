@@ -7,11 +7,12 @@ import type { RunInfo } from '../../api/training';
 import { CHECKPOINT_DIR, CONFIG_JSON, HISTORY_JSON, RUN_JSON, type HistoryEntry, type RunRecord } from '../../core/train/run-folder';
 import type { PathGuard } from '../files/path-guard';
 import type { JobService } from '../jobs/service';
+import { confusionOf } from './confusion';
 import { renderMaskImage } from './mask-image';
 import { openPredictionDataset } from './open-dataset';
 import { readPredictions } from './predictions';
 
-type TrainingMethods = 'training.train' | 'training.pretrain' | 'training.evaluate' | 'training.predict' | 'training.experiment' | 'training.run' | 'training.predictions' | 'training.maskImage';
+type TrainingMethods = 'training.train' | 'training.pretrain' | 'training.evaluate' | 'training.predict' | 'training.experiment' | 'training.run' | 'training.predictions' | 'training.maskImage' | 'training.confusion';
 
 /**
  * The training domain of the contract. Every path a client sends is resolved through the PathGuard first: inputs
@@ -57,6 +58,10 @@ export function trainingHandlers(jobs: JobService, paths: PathGuard): Pick<ApiHa
     'training.predictions': async ({ dir, data }) => readPredictions(await input(dir), data === null ? null : await input(data)),
     'training.maskImage': async ({ dir, patchId, target, view, data }) =>
       renderMaskImage({ dir: await input(dir), patchId, target, view }, data === null ? null : await openPredictionDataset(await input(data))),
+    'training.confusion': async ({ dir, data, target, split }) => {
+      const d = await input(data);
+      return confusionOf({ dir: await input(dir), data: d, target, split }, await openPredictionDataset(d));
+    },
   };
 }
 

@@ -169,3 +169,47 @@ describe('training.maskImage', () => {
     await expect(h['training.maskImage']({ dir: outside, patchId: id(), target: 'worldcover', view: 'prediction', data: null }, context)).rejects.toThrow();
   });
 });
+
+describe('training.confusion', () => {
+  it('classification: patches counted by true and predicted class, as the predictions say', async () => {
+    const h = handlers();
+    const c = await h['training.confusion']({ dir: pred, data, target: 'lulc', split: 'all' }, context);
+    const r = await h['training.predictions']({ dir: pred, data }, context);
+    expect(c.unit).toBe('patches');
+    expect(c.matrix).toHaveLength(c.classNames.length);
+    const withTruth = r.patches.filter((p) => p.byTarget.lulc.truth !== null);
+    expect(c.patches).toBe(withTruth.length);
+    for (const p of withTruth) expect(c.matrix[p.byTarget.lulc.truth!][p.byTarget.lulc.index!]).toBeGreaterThan(0);
+    const total = c.matrix.flat().reduce((a, b) => a + b, 0);
+    const diag = c.matrix.reduce((a, row, t) => a + row[t], 0);
+    expect(total).toBe(withTruth.length);
+    expect(c.accuracy).toBeCloseTo(diag / total, 10);
+    const test = await h['training.confusion']({ dir: pred, data, target: 'lulc', split: 'test' }, context);
+    expect(test.patches).toBe(withTruth.filter((p) => p.split === 'test').length);
+  });
+
+  it('segmentation: pixels of the masks against the WorldCover maps (nodata skipped)', async () => {
+    const c = await handlers()['training.confusion']({ dir: pred, data, target: 'worldcover', split: 'test' }, context);
+    expect(c.unit).toBe('pixels');
+    const ids = dataset.indices({ split: 'test' }).map((i) => dataset.ids[i]);
+    let valid = 0;
+    let right = 0;
+    for (const id of ids) {
+      const mask = (await readRaster(maskPath(pred, id, 'worldcover'))).bands[0];
+      const truth = dataset.cache.record('worldcover', dataset.ids.indexOf(id));
+      for (let px = 0; px < mask.length; px++) {
+        if (truth[px] === 255) continue;
+        valid++;
+        if (truth[px] === mask[px]) right++;
+      }
+    }
+    expect(c.patches).toBe(ids.length);
+    expect(c.matrix.flat().reduce((a, b) => a + b, 0)).toBe(valid);
+    expect(c.accuracy).toBeCloseTo(right / valid, 10);
+  });
+
+  it('refuses a regression head and a head the folder lacks', async () => {
+    await expect(handlers()['training.confusion']({ dir: pred, data, target: 'season', split: 'all' }, context)).rejects.toThrow(/no confusion matrix/);
+    await expect(handlers()['training.confusion']({ dir: pred, data, target: 'ben19', split: 'all' }, context)).rejects.toThrow(/no predictions of ben19/);
+  });
+});
