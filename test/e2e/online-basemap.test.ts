@@ -81,9 +81,8 @@ describe('online basemap (OpenStreetMap)', () => {
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#map=5\.00\//);
 
     // click(), not check(): the box stays unchecked until the reload (this page's policy would block the tiles).
-    const reloaded = page.waitForEvent('load');
-    await page.locator('[data-layer=osm] input[type=checkbox]').click();
-    await reloaded;
+    // Both awaited together, so a failed click cannot leave the wait for 'load' rejecting later, unobserved.
+    await Promise.all([page.waitForEvent('load'), page.locator('[data-layer=osm] input[type=checkbox]').click()]);
     await page.waitForSelector('[data-testid=map][data-state=ready]', { timeout: 60_000 });
     await openPanel(page, 'Layers');
 

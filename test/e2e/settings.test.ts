@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encode } from 'fast-png';
@@ -23,7 +23,8 @@ let page: Page;
 let scratch: string;
 const problems: string[] = [];
 /** Real BigEarthNet v1 patches, read in place (never copied). */
-const REAL_DATASET = resolve('../shared/data/bigearthnet-v1');
+// The services report real paths (symlinks resolved), so compare with the real path.
+const REAL_DATASET = realpathSync(resolve('../shared/data/bigearthnet-v1'));
 
 /** One grey 256² tile for the online basemap (no internet: the tile server is answered inside the browser). */
 const TILE = Buffer.from(encode({ width: 256, height: 256, channels: 3, data: new Uint8Array(256 * 256 * 3).fill(200) }));
@@ -171,10 +172,9 @@ describe('Settings panel (serve mode)', () => {
   });
 
   it('switches the online basemap through the map’s own binding (stored, page reloaded under the new policy)', async () => {
-    const reloaded = page.waitForEvent('load');
-    // click(), not check(): the box stays unchecked until the reload admits the tiles.
-    await page.locator('[data-testid=basemap-online]').click();
-    await reloaded;
+    // click(), not check(): the box stays unchecked until the reload admits the tiles. Both awaited together, so a
+    // failed click cannot leave the wait for 'load' rejecting later, unobserved.
+    await Promise.all([page.waitForEvent('load'), page.locator('[data-testid=basemap-online]').click()]);
     await showSettings(page);
     expect(serve.services.settings.get().basemapOnline).toBe(true);
     await expect.poll(() => page.locator('[data-testid=basemap-online]').isChecked()).toBe(true);

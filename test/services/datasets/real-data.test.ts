@@ -2,6 +2,7 @@
  * Real BigEarthNet v1 patches (../shared/data/bigearthnet-v1, never copied): the service opens the layout, places
  * patches by their rasters, and renders pixels that agree with GDAL's reading (REFERENCE.json samples).
  */
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,8 @@ import { pixelAt } from '../../../src-main/core/render/image';
 import { decodePngRgba } from '../../../src-main/core/render/png';
 import { harness, type Harness } from './support';
 
-const ROOT = resolve('../shared/data/bigearthnet-v1');
+// Real path: the services resolve symlinks, and file paths are compared against this prefix.
+const ROOT = realpathSync(resolve('../shared/data/bigearthnet-v1'));
 type Reference = Record<string, { crs_epsg: number; transform: number[]; bands: { samples: [number, number, number][] }[] }>;
 let h: Harness;
 let reference: Reference;
