@@ -6,17 +6,20 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // electron-vite derives its Node/Chrome build targets from the installed `electron` package. The Electron
 // runtime is an optional dependency (its binary download fails on offline machines and CI), so when the package
 // is absent we tell electron-vite the major version we pin instead of letting it crash on a missing module.
+const pkg = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as {
+  optionalDependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 if (!process.env.ELECTRON_MAJOR_VER) {
-  const pkg = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as {
-    optionalDependencies: Record<string, string>;
-  };
   const match = /(\d+)/.exec(pkg.optionalDependencies.electron ?? '');
   if (match) process.env.ELECTRON_MAJOR_VER = match[1];
 }
 
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
+    // Dependencies stay in node_modules. Development tools too: the CLI's `bench` command drives vite and
+    // Chromium (playwright-core) for the map workload and must not drag them into the bundle.
+    plugins: [externalizeDepsPlugin({ include: Object.keys(pkg.devDependencies) })],
     build: {
       outDir: 'out/main',
       rollupOptions: {
