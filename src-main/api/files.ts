@@ -35,4 +35,14 @@ export const filesMethods = {
     'The entries of a folder inside a registered folder.',
   ),
   'files.stat': method(PathRequest, FileEntry.extend({ path: z.string() }), 'One file or folder inside a registered folder.'),
+  'files.copy': method(
+    z.object({ from: z.string().min(1), to: z.string().min(1) }),
+    z.object({ path: z.string(), files: z.number().int(), bytes: z.number() }),
+    'Copy a file or a folder (exports): both ends inside registered folders or granted by a save dialog.',
+  ),
+  'files.read': method(
+    PathRequest,
+    z.object({ path: z.string(), name: z.string(), size: z.number(), base64: z.string() }),
+    'A small file (at most 32 MB) as base64: downloads in serve mode.',
+  ),
 };

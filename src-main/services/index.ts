@@ -6,6 +6,7 @@ import { dialogHandlers, type DialogProvider } from './dialogs';
 import { engineForce, engineHandlers } from './engine';
 import { EventBus } from './events';
 import { filesHandlers } from './files/handlers';
+import { exportHandlers } from './files/export-handlers';
 import { PathGuard } from './files/path-guard';
 import { jobsHandlers } from './jobs/handlers';
 import { JobService, type JobServiceOptions } from './jobs/service';
@@ -19,6 +20,8 @@ export interface ServicesOptions {
   configDir?: string;
   /** Native dialogs (the Electron transport); without them dialog.* answers `unavailable`. */
   dialogs?: DialogProvider;
+  /** The renderer opens the embedded synthetic sample when no dataset is open (npm start, the desktop app). */
+  openSampleOnStart?: boolean;
   /** Overrides the version reported by app.info (the Electron app passes app.getVersion()). */
   version?: string;
   jobs?: Omit<JobServiceOptions, 'events' | 'engineForce'>;
@@ -55,11 +58,12 @@ export async function createServices(opts: ServicesOptions = {}): Promise<Servic
   const datasets = createDatasetsDomain({ ...opts.datasets, settings, paths, events, jobs });
 
   const handlers: ApiHandlers = {
-    ...appHandlers(opts.version),
+    ...appHandlers(opts.version, opts.openSampleOnStart),
     ...engineHandlers(settings),
     ...settingsHandlers(settings),
     ...jobsHandlers(jobs),
     ...filesHandlers(paths),
+    ...exportHandlers(paths),
     ...dialogHandlers({ provider: opts.dialogs, settings, paths }),
     ...trainingHandlers(jobs, paths),
     ...datasets.handlers,
