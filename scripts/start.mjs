@@ -119,7 +119,7 @@ async function main(args) {
     return runChild(electron.binary, ['.'], env);
   }
   console.log(`${electron.ok ? display.reason : electron.reason} — starting serve mode`);
-  return runChild(process.execPath, [join(ROOT, 'bin', 'terrafuse.mjs'), 'serve', ...args]);
+  return runChild(process.execPath, [join(ROOT, 'bin', 'terrafuse.mjs'), 'serve', '--sample', ...args]);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -7,6 +7,11 @@ export const AppInfo = z.object({
   /** How this client reaches the services: 'ipc' inside Electron, 'serve' from a browser. */
   transport: z.enum(['ipc', 'serve']),
   platform: z.string(),
+  /**
+   * The app was started to be used right away (`npm start`, the desktop app): when no dataset is open, the renderer
+   * opens the embedded synthetic sample. False for a plain `terrafuse serve` and in tests.
+   */
+  openSampleOnStart: z.boolean(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 

@@ -7,7 +7,7 @@ import { createServices } from '../services';
 import { startServeServer } from '../transports/serve/server';
 import { UsageError, type Command } from './command';
 
-const USAGE = `Usage: terrafuse serve [--port N] [--host H] [--open] [--renderer-dir DIR]
+const USAGE = `Usage: terrafuse serve [--port N] [--host H] [--open] [--sample] [--renderer-dir DIR]
 
 Serves the Terrafuse app to a web browser: the built renderer plus the API over HTTP and a WebSocket. Prints the
 URL to open once the server listens; the URL carries a random access token (new at every start) that the first
@@ -18,6 +18,7 @@ Options:
   --host H            address to bind (default 127.0.0.1). Anything else is reachable from other machines:
                       prefer an SSH tunnel (ssh -L 8080:127.0.0.1:8080 gpu-host) to a public address.
   --open              open the URL in the default browser
+  --sample            the page opens the embedded synthetic sample when no dataset is open (what npm start does)
   --renderer-dir DIR  the built renderer (default: out/renderer of this installation)
 
 Stop with Ctrl-C: running jobs are cancelled and pending writes finished before exit.
@@ -49,11 +50,11 @@ export const serveCommand: Command = {
   summary: 'Serve the app to a web browser (token-protected HTTP + WebSocket)',
   usage: USAGE,
   async run(argv) {
-    let values: { port?: string; host?: string; open?: boolean; 'renderer-dir'?: string };
+    let values: { port?: string; host?: string; open?: boolean; sample?: boolean; 'renderer-dir'?: string };
     try {
       ({ values } = parseArgs({
         args: argv,
-        options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean' }, 'renderer-dir': { type: 'string' } },
+        options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean' }, sample: { type: 'boolean' }, 'renderer-dir': { type: 'string' } },
         strict: true,
         allowPositionals: false,
       }));
@@ -64,7 +65,7 @@ export const serveCommand: Command = {
     const host = values.host?.trim() || '127.0.0.1';
     const rendererDir = values['renderer-dir'] ? resolve(values['renderer-dir']) : defaultRendererDir();
 
-    const services = await createServices();
+    const services = await createServices({ openSampleOnStart: values.sample === true });
     const server = await startServeServer({ host, port, rendererDir, services });
     for (const warning of server.warnings) process.stderr.write(`${warning}\n`);
     if (!existsSync(join(rendererDir, 'index.html'))) {

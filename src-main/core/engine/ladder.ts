@@ -52,7 +52,11 @@ function firstLine(err: unknown): string {
   return text.split('\n')[0].trim();
 }
 
-const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+type ProcessErrorEvent = 'uncaughtException' | 'unhandledRejection';
+const PROCESS_EVENTS: readonly ProcessErrorEvent[] = ['uncaughtException', 'unhandledRejection'];
+type Listener = (...args: unknown[]) => void;
+// process.listeners/removeListener are typed per event name; both events take the same treatment here.
+const listenersOf = (event: ProcessErrorEvent) => process.listeners(event as 'uncaughtException') as Listener[];
 
 /**
  * tf.setBackend('wasm'), with tfjs's logged-and-swallowed initialisation errors turned into a reason.
@@ -62,13 +66,13 @@ const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
  * when the backend is disposed; we remove them as soon as the module is up, leaving the host's own policy in force.
  */
 async function startWasm(): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
   try {
     return await setWasmBackend();
   } finally {
     for (const event of PROCESS_EVENTS) {
-      for (const listener of process.listeners(event)) {
-        if (!before.get(event)?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      for (const listener of listenersOf(event)) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event as 'uncaughtException', listener);
       }
     }
   }

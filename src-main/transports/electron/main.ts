@@ -104,7 +104,7 @@ function electronDialogs(): DialogProvider {
 }
 
 async function start(): Promise<void> {
-  const svc = await createServices({ dialogs: electronDialogs(), version: app.getVersion() });
+  const svc = await createServices({ dialogs: electronDialogs(), version: app.getVersion(), openSampleOnStart: true });
   services = svc;
   // Bring the engine up in the background so the status bar and the about box have it when asked.
   void svc.handlers['engine.info']({}, ipcContext).catch((err: unknown) => console.warn('terrafuse: engine:', err));

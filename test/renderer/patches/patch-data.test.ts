@@ -77,6 +77,35 @@ describe('the dataset on the map (PatchData)', () => {
     expect(data.recent).toEqual([{ path: '/data/test', exists: true }]);
   });
 
+  it('opens the embedded sample at start when the app was started for use and nothing is open', async () => {
+    const appInfo = (openSampleOnStart: boolean) => () => ({ name: 'Terrafuse', version: '0', transport: 'serve', platform: 'linux', openSampleOnStart });
+    const sampleSummary = { ...summary, id: 'sample', sample: true };
+    const started = fakeClient({
+      'app.info': appInfo(true),
+      'datasets.list': list,
+      'datasets.sample': () => ({ state: 'ready', dataset: sampleSummary }),
+      'datasets.index': () => index,
+    });
+    const data = new PatchData(started.client);
+    data.start();
+    await expect.poll(() => data.status).toBe('ready');
+    expect(data.summary?.id).toBe('sample');
+
+    // A plain `terrafuse serve` (and a dataset already open) leaves the choice to the analyst.
+    for (const [flag, open] of [[false, []], [true, [summary]]] as const) {
+      const plain = fakeClient({
+        'app.info': appInfo(flag),
+        'datasets.list': () => ({ ...list(), open }),
+        'datasets.sample': () => ({ state: 'ready', dataset: sampleSummary }),
+      });
+      const idle = new PatchData(plain.client);
+      idle.start();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(plain.calls.map(([m]) => m)).not.toContain('datasets.sample');
+      expect(idle.status).toBe('idle');
+    }
+  });
+
   it('filters, selects and focuses: flags, counts and ids follow', async () => {
     const { client } = fakeClient({ 'datasets.list': list, 'datasets.open': () => summary, 'datasets.index': () => index });
     const data = new PatchData(client);

@@ -70,7 +70,7 @@ export function runContractSuite(transport: 'ipc' | 'serve', makeHarness: () => 
 
     it('app.info names the app, its package version and this transport', async () => {
       const info = await h.client.call('app.info', {});
-      expect(info).toEqual({ name: 'Terrafuse', version: pkg.version, transport, platform: process.platform });
+      expect(info).toEqual({ name: 'Terrafuse', version: pkg.version, transport, platform: process.platform, openSampleOnStart: false });
     });
 
     it('engine.info returns what the service reports, intact', async () => {

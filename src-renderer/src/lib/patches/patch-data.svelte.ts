@@ -126,6 +126,17 @@ export class PatchData {
       }),
     );
     void this.refreshRecent();
+    void this.#openSampleIfStartedEmpty();
+  }
+
+  /** `npm start` and the desktop app show the embedded synthetic sample when nothing else is open. */
+  async #openSampleIfStartedEmpty(): Promise<void> {
+    try {
+      const [info, list] = await Promise.all([this.#client.call('app.info', {}), this.#client.call('datasets.list', {})]);
+      if (info.openSampleOnStart && list.open.length === 0 && this.status === 'idle') await this.openSample();
+    } catch (err) {
+      console.warn('opening the synthetic sample at start failed:', messageOf(err));
+    }
   }
 
   dispose(): void {
