@@ -47,6 +47,9 @@ export class Workbench {
     this.#cleanup.push(
       // Predictions loaded in the Runs panel colour the map's patches.
       predictionOverlay(session.client).bind((o) => this.patches.data.setColouringOverride(o)),
+      this.patches.data.onChange((change) => {
+        if (change === 'colour' && !this.patches.data.colouringOverride) predictionOverlay(session.client).dropped();
+      }),
       bindOnlineBasemap(this.map.entry('osm'), session, () => location.reload()),
       // The Electron menu's View items (Ctrl+L, Ctrl+B) arrive as events.
       session.client.on('app.menu', ({ action }) => {

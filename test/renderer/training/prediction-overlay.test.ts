@@ -73,8 +73,10 @@ describe('prediction overlay on the map', () => {
     expect(Array.from(data.colouring!.codes)).toEqual(before);
     // Choosing an attribute in the Data panel also ends the override.
     overlay.show();
+    data.onChange((c) => c === 'colour' && !data.colouringOverride && overlay.dropped());
     data.setColourBy('split');
     expect(data.colouringOverride).toBeNull();
+    expect(overlay.shown).toBe(false);
     unbind();
   });
 

@@ -96,6 +96,11 @@ export class PredictionOverlay {
     this.#push();
   }
 
+  /** The map dropped the colouring by itself (the user chose an attribute in the Data panel). */
+  dropped(): void {
+    this.shown = false;
+  }
+
   hide(): void {
     this.shown = false;
     this.#apply?.(null);
