@@ -97,7 +97,7 @@ describe('recent datasets', () => {
 });
 
 describe('About', () => {
-  const app: AppInfo = AppInfo.parse({ name: 'Terrafuse', version: '0.3.1', transport: 'serve', platform: 'linux' });
+  const app: AppInfo = AppInfo.parse({ name: 'Terrafuse', version: '0.3.1', transport: 'serve', platform: 'linux', openSampleOnStart: false });
 
   it('shows name, version, transport, the services’ platform and the engine', () => {
     const rows = Object.fromEntries(aboutRows(app, automatic, null).map((r) => [r.label, r.value]));
