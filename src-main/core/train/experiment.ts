@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LabelEfficiencyConfig, TrainConfig } from '../../api/training';
+import type { LabelEfficiencyConfig, PretrainConfig, TrainConfig } from '../../api/training';
 import { writeFileAtomic } from '../fs-atomic';
 import { PatchDataset } from '../data/dataset';
 import { headlineMetric } from './heads';
@@ -87,15 +87,26 @@ export function formatTable(summary: ExperimentSummaryRow[], metric: string): st
   return lines.join('\n');
 }
 
-async function reuseFinished(dir: string): Promise<RunRecord | undefined> {
+/**
+ * A finished run in `dir` made with exactly `config` (reused), or undefined after clearing what is there (an
+ * unfinished run is redone). A finished run with another configuration is an error: silently reusing it would mix
+ * settings, deleting it would destroy results.
+ */
+async function reuseFinished(dir: string, config: object): Promise<RunRecord | undefined> {
   if (!existsSync(join(dir, RUN_JSON))) {
     if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
     return undefined;
   }
   const record = JSON.parse(await readFile(join(dir, RUN_JSON), 'utf8')) as RunRecord;
-  if (record.status === 'done') return record;
-  await rm(dir, { recursive: true, force: true });
-  return undefined;
+  if (record.status !== 'done') {
+    await rm(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  const stored = existsSync(join(dir, CONFIG_JSON)) ? (JSON.parse(await readFile(join(dir, CONFIG_JSON), 'utf8')) as unknown) : undefined;
+  if (JSON.stringify(stored) !== JSON.stringify(JSON.parse(JSON.stringify(config)))) {
+    throw new Error(`${dir} holds a finished run with a different configuration; use another --out for changed settings`);
+  }
+  return record;
 }
 
 export async function runLabelEfficiency(config: LabelEfficiencyConfig, ctx: RunContext = {}): Promise<ExperimentSummary> {
@@ -116,33 +127,30 @@ export async function runLabelEfficiency(config: LabelEfficiencyConfig, ctx: Run
   let checkpoint = config.from;
   if (checkpoint === null) {
     const dir = join(config.out, 'pretrain');
-    const previous = await reuseFinished(dir);
-    if (previous) {
+    const pretrainConfig: PretrainConfig = {
+      data: config.data,
+      method: config.pretrain.method,
+      backbone: config.backbone,
+      width: config.width,
+      modalities: config.pretrain.method === 'simclr' ? config.modalities : null,
+      temperature: config.pretrain.temperature,
+      epochs: config.pretrain.epochs,
+      batchSize: config.pretrain.batchSize,
+      optimizer: 'adam',
+      lr: config.pretrain.lr,
+      momentum: 0.9,
+      weightDecay: 0,
+      schedule: 'cosine',
+      warmupEpochs: 0,
+      seed: config.seed,
+      maxPatches: config.maxPatches,
+      out: dir,
+    };
+    if (await reuseFinished(dir, pretrainConfig)) {
       ctx.log?.('info', `reusing the finished pretraining in ${dir}`);
     } else {
       ctx.log?.('info', `pretraining (${config.pretrain.method}) into ${dir}`);
-      await runPretrain(
-        {
-          data: config.data,
-          method: config.pretrain.method,
-          backbone: config.backbone,
-          width: config.width,
-          modalities: config.pretrain.method === 'simclr' ? config.modalities : null,
-          temperature: config.pretrain.temperature,
-          epochs: config.pretrain.epochs,
-          batchSize: config.pretrain.batchSize,
-          optimizer: 'adam',
-          lr: config.pretrain.lr,
-          momentum: 0.9,
-          weightDecay: 0,
-          schedule: 'cosine',
-          warmupEpochs: 0,
-          seed: config.seed,
-          maxPatches: config.maxPatches,
-          out: dir,
-        },
-        { ...inner, onProgress: stage('pretrain') },
-      );
+      await runPretrain(pretrainConfig, { ...inner, onProgress: stage('pretrain') });
     }
     done += 1;
     checkpoint = join(dir, 'checkpoint');
@@ -154,37 +162,37 @@ export async function runLabelEfficiency(config: LabelEfficiencyConfig, ctx: Run
       for (const arm of ['scratch', 'ssl'] as const) {
         const dir = join(config.out, 'runs', `f${fraction}-s${seed}-${arm}`);
         const label = `fraction ${fraction} seed ${seed} ${arm}`;
-        let record = await reuseFinished(dir);
+        const train: TrainConfig = {
+          data: config.data,
+          modalities: config.modalities,
+          fusion: config.fusion,
+          tasks: config.tasks,
+          backbone: config.backbone,
+          width: config.width,
+          labelFraction: fraction,
+          epochs: config.epochs,
+          batchSize: config.batchSize,
+          optimizer: 'adam',
+          lr: config.lr,
+          momentum: 0.9,
+          weightDecay: 0,
+          schedule: 'cosine',
+          warmupEpochs: 0,
+          seed,
+          maxPatches: config.maxPatches,
+          patience: null,
+          stopMetric: null,
+          augment: true,
+          from: arm === 'ssl' ? checkpoint : null,
+          transfer: arm === 'ssl' ? config.transfer : null,
+          backboneLrScale: config.backboneLrScale,
+          out: dir,
+        };
+        let record = await reuseFinished(dir, train);
         if (record) {
           ctx.log?.('info', `${label}: reusing the finished run`);
         } else {
           ctx.log?.('info', `${label}: training`);
-          const train: TrainConfig = {
-            data: config.data,
-            modalities: config.modalities,
-            fusion: config.fusion,
-            tasks: config.tasks,
-            backbone: config.backbone,
-            width: config.width,
-            labelFraction: fraction,
-            epochs: config.epochs,
-            batchSize: config.batchSize,
-            optimizer: 'adam',
-            lr: config.lr,
-            momentum: 0.9,
-            weightDecay: 0,
-            schedule: 'cosine',
-            warmupEpochs: 0,
-            seed,
-            maxPatches: config.maxPatches,
-            patience: null,
-            stopMetric: null,
-            augment: true,
-            from: arm === 'ssl' ? checkpoint : null,
-            transfer: arm === 'ssl' ? config.transfer : null,
-            backboneLrScale: config.backboneLrScale,
-            out: dir,
-          };
           await runTrain(train, { ...inner, onProgress: stage(label) });
           record = JSON.parse(await readFile(join(dir, RUN_JSON), 'utf8')) as RunRecord;
         }

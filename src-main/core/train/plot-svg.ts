@@ -54,7 +54,7 @@ export function linePlotSvg(series: Series[], opts: PlotOptions): string {
     yMin -= 0.5;
     yMax += 0.5;
   }
-  const px = (x: number): number => m.left + ((tx(x) - (xMin - xPad)) / (xMax - xMin + 2 * xPad)) * (W - m.left - m.right);
+  const pxBase = (x: number): number => m.left + ((tx(x) - (xMin - xPad)) / (xMax - xMin + 2 * xPad)) * (W - m.left - m.right);
   const py = (y: number): number => H - m.bottom - ((y - yMin) / (yMax - yMin)) * (H - m.top - m.bottom);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
@@ -66,8 +66,8 @@ export function linePlotSvg(series: Series[], opts: PlotOptions): string {
   parts.push(`<line x1="${x0}" y1="${y0}" x2="${W - m.right}" y2="${y0}" stroke="black"/>`);
   parts.push(`<line x1="${x0}" y1="${m.top}" x2="${x0}" y2="${y0}" stroke="black"/>`);
   for (const x of [...new Set(xs)].sort((a, b) => a - b)) {
-    parts.push(`<line x1="${px(x)}" y1="${y0}" x2="${px(x)}" y2="${y0 + 5}" stroke="black"/>`);
-    parts.push(`<text x="${px(x)}" y="${y0 + 19}" text-anchor="middle">${esc(String(x))}</text>`);
+    parts.push(`<line x1="${pxBase(x)}" y1="${y0}" x2="${pxBase(x)}" y2="${y0 + 5}" stroke="black"/>`);
+    parts.push(`<text x="${pxBase(x)}" y="${y0 + 19}" text-anchor="middle">${esc(String(x))}</text>`);
   }
   for (const y of niceTicks(yMin, yMax, 5)) {
     parts.push(`<line x1="${x0 - 5}" y1="${py(y)}" x2="${W - m.right}" y2="${py(y)}" stroke="#ddd"/>`);
@@ -77,6 +77,9 @@ export function linePlotSvg(series: Series[], opts: PlotOptions): string {
   parts.push(`<text transform="translate(16 ${(m.top + y0) / 2}) rotate(-90)" text-anchor="middle">${esc(opts.yLabel)}</text>`);
   // Series: line, error bars, points, legend.
   series.forEach((s, k) => {
+    // Series are dodged sideways by a few pixels so error bars at the same x do not hide each other.
+    const dodge = (k - (series.length - 1) / 2) * 8;
+    const px = (x: number): number => pxBase(x) + dodge;
     const pts = [...s.points].sort((a, b) => a.x - b.x).filter((p) => Number.isFinite(p.mean));
     if (pts.length > 1) {
       parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${px(p.x).toFixed(1)},${py(p.mean).toFixed(1)}`).join(' ')}"/>`);

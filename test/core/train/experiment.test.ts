@@ -50,5 +50,7 @@ describe('label-efficiency experiment', () => {
     // Starting it again reuses every finished run (and the pretraining): same numbers, no training.
     const again = await runLabelEfficiency(config, { dataset, onProgress: () => { throw new Error('should not train'); } });
     expect(again.rows.map((x) => x.value)).toEqual(r.rows.map((x) => x.value));
+    // Changed settings on the same folder are refused, not mixed with the old runs.
+    await expect(runLabelEfficiency({ ...config, pretrain: { ...config.pretrain, epochs: 2 } }, { dataset })).rejects.toThrow(/different configuration/);
   });
 });
