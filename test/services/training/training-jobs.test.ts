@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobProgressEvent } from '../../../src-main/api/jobs';
 import { TrainConfig } from '../../../src-main/api/training';
+import { defaultCacheDir } from '../../../src-main/core/data/cache/packed-cache';
 import { loadCheckpoint } from '../../../src-main/core/train/checkpoint';
 import { EventBus } from '../../../src-main/services/events';
 import { PathGuard } from '../../../src-main/services/files/path-guard';
@@ -22,7 +23,11 @@ beforeAll(() => {
   writeBengeFixture(data, { patches: 10 });
   mkdirSync(runs);
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  // The jobs open the dataset with the data layer's default cache folder (under the OS temp): remove it too.
+  rmSync(defaultCacheDir(data), { recursive: true, force: true });
+});
 
 let services: JobService[] = [];
 afterEach(async () => {
