@@ -145,6 +145,25 @@ async function finishFailed(dir: string, record: RunRecord, err: unknown): Promi
 }
 
 /** Supervised training run (optionally from a checkpoint). Throws TrainingCancelled on cancel. */
+/** Creates the run folder and writes its config and a "running" record (shared by train and pretrain). */
+async function startRunFolder(kind: RunRecord['kind'], config: { out: string }): Promise<RunRecord> {
+  await createRunFolder(config.out);
+  const record: RunRecord = {
+    kind,
+    status: 'running',
+    started: new Date().toISOString(),
+    finished: null,
+    engine: engineOf(),
+    best: null,
+    test: null,
+    seconds: null,
+    notes: [],
+  };
+  await writeRunJson(config.out, CONFIG_JSON, config);
+  await writeRunJson(config.out, RUN_JSON, record);
+  return record;
+}
+
 export async function runTrain(config: TrainConfig, ctx: RunContext = {}): Promise<TrainSummary> {
   const started = performance.now();
   const spec = parseTaskModelSpec({
@@ -168,20 +187,7 @@ export async function runTrain(config: TrainConfig, ctx: RunContext = {}): Promi
     heads: spec.tasks.map((t) => ({ target: t.target, task: t.kind, classes: t.classes })),
   };
   if (fromMeta !== undefined) matchEncoders(fromMeta, signature);
-  await createRunFolder(config.out);
-  const record: RunRecord = {
-    kind: 'train',
-    status: 'running',
-    started: new Date().toISOString(),
-    finished: null,
-    engine: engineOf(),
-    best: null,
-    test: null,
-    seconds: null,
-    notes: [],
-  };
-  await writeRunJson(config.out, CONFIG_JSON, config);
-  await writeRunJson(config.out, RUN_JSON, record);
+  const record = await startRunFolder('train', config);
   const tm = buildTaskModel(spec);
   try {
     const ds = await openDataset(config.data, ctx, fromMeta?.stats);
@@ -305,20 +311,7 @@ export interface PretrainSummary {
 /** Self-supervised pretraining run; writes an 'encoder' checkpoint. Throws TrainingCancelled on cancel. */
 export async function runPretrain(config: PretrainConfig, ctx: RunContext = {}): Promise<PretrainSummary> {
   const started = performance.now();
-  await createRunFolder(config.out);
-  const record: RunRecord = {
-    kind: 'pretrain',
-    status: 'running',
-    started: new Date().toISOString(),
-    finished: null,
-    engine: engineOf(),
-    best: null,
-    test: null,
-    seconds: null,
-    notes: [],
-  };
-  await writeRunJson(config.out, CONFIG_JSON, config);
-  await writeRunJson(config.out, RUN_JSON, record);
+  const record = await startRunFolder('pretrain', config);
   const models = buildSslModels({
     method: config.method,
     backbone: config.backbone,
