@@ -67,7 +67,8 @@ export const experimentCommand: Command = {
       from: str(f, 'from'),
       pretrain: Object.keys(pretrain).length > 0 ? pretrain : undefined,
       maxPatches: num(f, 'max-patches', { int: true }),
-    }));
+      // The one pretraining field whose flag is not --pretrain-<field>.
+    }), { 'pretrain.temperature': '--temperature' });
     const kind = (await import('../services/training/experiment-job')).default;
     const outcome = await runJob(kind, config, { json: Boolean(f.json), title: 'experiment' });
     if (!outcome.ok) return outcome.code;

@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
+import { TargetName } from '../api/training';
 import type { JobKind, JobProgressUpdate } from '../services/jobs/define';
 import { UsageError } from './command';
 
@@ -60,11 +61,53 @@ export function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Validates a configuration with its zod schema; problems become one usage line naming the fields. */
-export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+/** Config fields built from the task flags (tasksFrom): `tasks` itself stands for the list of targets. */
+const TASK_FLAGS: Record<string, string> = {
+  tasks: '--target',
+  'tasks.task': '--task',
+  'tasks.target': '--target',
+  'tasks.weight': '--loss-weights',
+};
+
+/**
+ * The flag a configuration field came from, for error messages: the user typed --label-fraction 2, not
+ * labelFraction. camelCase becomes kebab-case, nested objects join with '-' (pretrain.batchSize ->
+ * --pretrain-batch-size), list positions are dropped (modalities.0 -> --modalities); `aliases` (by dotted field path)
+ * covers flags named otherwise.
+ */
+export function flagOf(path: readonly PropertyKey[], aliases: Record<string, string> = {}): string | undefined {
+  const key = path.filter((p): p is string => typeof p === 'string').join('.');
+  if (key === '') return undefined;
+  const named = aliases[key] ?? TASK_FLAGS[key];
+  if (named !== undefined) return named;
+  return `--${key.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** The value the input held at a zod issue's path, for "(got ...)"; undefined unless a string or number. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): string | number | undefined {
+  let v: unknown = input;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return typeof v === 'string' || typeof v === 'number' ? v : undefined;
+}
+
+/**
+ * Validates a configuration with its zod schema; problems become one usage line naming the flags (not the config
+ * fields they fill) and the values given.
+ */
+export function validate<S extends z.ZodType>(schema: S, input: unknown, aliases: Record<string, string> = {}): z.output<S> {
   const r = schema.safeParse(input);
   if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
+    const problems = r.error.issues
+      .map((i) => {
+        const flag = flagOf(i.path, aliases);
+        const got = valueAt(input, i.path);
+        const shown = got === undefined ? '' : typeof got === 'string' ? ` (got '${got}')` : ` (got ${got})`;
+        return `${flag ? `${flag}: ` : ''}${i.message}${shown}`;
+      })
+      .join('; ');
     throw new UsageError(problems);
   }
   return r.data;
@@ -74,6 +117,11 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.outp
 export function tasksFrom(flags: Flags): { task: string | undefined; target: string; weight: number }[] {
   const targets = list(flags, 'target');
   if (!targets || targets.length === 0) throw new UsageError('--target is required (e.g. lulc, worldcover, season)');
+  // Checked here, before a task is derived from the target: an unknown target would otherwise also be reported as
+  // a bad --task the user never gave.
+  const known: readonly string[] = TargetName.options;
+  const unknown = targets.find((t) => !known.includes(t));
+  if (unknown !== undefined) throw new UsageError(`--target: unknown target '${unknown}' (${known.join(', ')})`);
   const tasks = list(flags, 'task') ?? [];
   if (tasks.length > 1 && tasks.length !== targets.length) {
     throw new UsageError(`--task lists ${tasks.length} tasks but --target ${targets.length} targets; pair them by position`);
