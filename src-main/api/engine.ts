@@ -12,6 +12,8 @@ export const EngineInfo = z.object({
   version: z.string(),
   /** Set when the user forced a backend (setting or TERRAFUSE_BACKEND). */
   forced: z.boolean(),
+  /** Where a forced backend came from, as the services know it: the Settings panel or the environment. */
+  forcedBy: z.enum(['setting', 'environment']).optional(),
   skipped: z.array(z.object({ backend: BackendName, package: z.string(), reason: z.string() })),
   /** Free-form facts worth showing (SIMD, threads, GPU name...). */
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),

@@ -20,7 +20,10 @@ export async function currentEngine(settings: SettingsStore): Promise<EngineInfo
   const { initEngine } = await import('../core/engine');
   const force = engineForce(settings);
   try {
-    return await initEngine(force ? { force } : {});
+    const info = await initEngine(force ? { force } : {});
+    if (!info.forced) return info;
+    // The status bar tells the user where to undo the choice: a setting is changed in the app, a variable is not.
+    return { ...info, forcedBy: force ? 'setting' : 'environment' };
   } catch (err) {
     throw new ApiError('unavailable', err instanceof Error ? err.message : String(err));
   }
