@@ -1,3 +1,4 @@
 export { initEngine, getEngineInfo, type InitEngineOptions } from './ladder';
 export { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from './wasm-grads';
 export { installBatchNormGradient, leanGradient as leanBatchNormGradient } from './batch-norm-grad';
+export { batchNormTrain } from './batch-norm-train';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './wasm-kernels/conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './wasm-kernels/conv2d-backprop-input';
+import { batchNormGradConfig, channelMomentsConfig } from './wasm-kernels/batch-norm-train';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './wasm-kernels/depthwise-backprop';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
 import { makeMatMulConfig } from './wasm-kernels/mat-mul';
@@ -14,7 +15,8 @@ import { unsortedSegmentSumConfig } from './wasm-kernels/unsorted-segment-sum';
  * Terrafuse's kernels for the wasm backend (tfjs-backend-wasm 4.22), in three groups:
  *  - missing: kernels that gradients of common layers need and the backend lacks (found by running tf.grad of
  *    every layer op on wasm; see test/core/engine): conv2d's filter gradient, both depthwise gradients and the
- *    scatter-add behind gather/embedding gradients;
+ *    scatter-add behind gather/embedding gradients; plus Terrafuse's own fused kernels (batch-norm training
+ *    statistics and gradient), which ops in this folder use when the active backend has them;
  *  - faster: kernels the backend has as scalar loops or index arithmetic, replaced by formulations on its XNNPACK
  *    kernels or by memmoves (each wraps the original for the cases it does not speed up);
  *  - broken: kernels the backend gets wrong, replaced only if a probe on the installed version shows the bug.
@@ -31,6 +33,8 @@ const MISSING: KernelConfig[] = [
   depthwiseBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   unsortedSegmentSumConfig,
+  channelMomentsConfig,
+  batchNormGradConfig,
 ];
 
 const FASTER: Replacement[] = [

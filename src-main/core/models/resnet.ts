@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { LayerSeeds } from './init';
-import { freezableBatchNorm } from './layers';
+import { freezableBatchNorm, plainConv2d } from './layers';
 import { scoped } from './names';
 
 /**
@@ -55,8 +55,7 @@ interface Ctx {
 
 function conv(ctx: Ctx, x: tf.SymbolicTensor, name: string, filters: number, kernelSize: number, strides: number) {
   const full = scoped(ctx.prefix, name);
-  return tf.layers
-    .conv2d({
+  return plainConv2d({
       name: full,
       filters,
       kernelSize,
@@ -64,8 +63,7 @@ function conv(ctx: Ctx, x: tf.SymbolicTensor, name: string, filters: number, ker
       padding: 'same',
       useBias: false,
       kernelInitializer: ctx.seeds.convKernel(full),
-    })
-    .apply(x) as tf.SymbolicTensor;
+    }).apply(x) as tf.SymbolicTensor;
 }
 
 function bn(ctx: Ctx, x: tf.SymbolicTensor, name: string) {

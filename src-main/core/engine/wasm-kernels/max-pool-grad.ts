@@ -1,15 +1,17 @@
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelBackend, KernelConfig, MaxPoolGradAttrs, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { input, makeTensor } from './kernel-calls';
+import { input } from './kernel-calls';
+import type { WasmHeapAccess } from './wasm-heap';
 
 /**
  * MaxPoolGrad for wasm, replacing the backend's own. tfjs-backend-wasm 4.22's MaxPoolGrad and MaxPoolWithArgmax
  * start their running maximum at FLT_MIN (the smallest *positive* float) instead of −∞, so every window whose
  * maximum is ≤ 0 loses its gradient (pooling before an activation, after BN, or over all-zero ReLU output).
- * With both wasm kernels wrong, this is a typed-array implementation, written to stream memory: for each output
- * pixel the window's taps are scanned with the channel as the innermost, contiguous loop, keeping the running
- * maximum and its position per channel (first maximum on ties, as the cpu backend and TensorFlow). Cost: one
- * read of each window tap, one write per output; ~KH·KW·|dy| comparisons.
+ * With both wasm kernels wrong, this is a typed-array implementation working in place on the wasm heap (no copies
+ * of x, dy or dx through JavaScript arrays). It goes one output row at a time and, for each window tap in order,
+ * sweeps the whole row (width × channels, contiguous) keeping the running maximum and its position per output
+ * value, so the inner loops are long and branch-light; the first maximum wins on ties, as on the cpu backend and
+ * in TensorFlow. Cost: one read of each window tap, one scattered add per output.
  */
 export function maxPoolGrad(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs: MaxPoolGradAttrs }): TensorInfo {
   const dyInfo = input(args.inputs, 'dy');
@@ -22,42 +24,54 @@ export function maxPoolGrad(args: { inputs: NamedTensorInfoMap; backend: KernelB
   if (info.outShape.some((d, i) => d !== dyInfo.shape[i])) {
     throw new Error(`MaxPoolGrad: dy shape ${dyInfo.shape} does not match the pooled shape ${info.outShape}`);
   }
-  const x = args.backend.readSync(xInfo.dataId) as Float32Array;
-  const dy = args.backend.readSync(dyInfo.dataId) as Float32Array;
-  const dx = new Float32Array(x.length);
-  const best = new Float32Array(c);
-  const at = new Int32Array(c);
+  const heap = args.backend as unknown as Partial<WasmHeapAccess>;
+  if (typeof heap.makeOutput !== 'function' || typeof heap.typedArrayFromHeap !== 'function') {
+    throw new Error('MaxPoolGrad: needs the wasm backend');
+  }
+  const dxInfo = heap.makeOutput(xInfo.shape, 'float32');
+  // Views after the last allocation: growing the heap replaces its buffer.
+  const x = heap.typedArrayFromHeap(xInfo) as Float32Array;
+  const dy = heap.typedArrayFromHeap(dyInfo) as Float32Array;
+  const dx = heap.typedArrayFromHeap(dxInfo) as Float32Array;
+  dx.fill(0);
+  const rowLen = outWidth * c;
+  const best = new Float32Array(rowLen);
+  const at = new Int32Array(rowLen);
   const rowStride = inWidth * c;
   for (let b = 0; b < batchSize; b++) {
     const xBase = b * inHeight * rowStride;
     for (let oh = 0; oh < outHeight; oh++) {
-      const r0 = oh * strideHeight - top;
-      for (let ow = 0; ow < outWidth; ow++) {
-        const c0 = ow * strideWidth - left;
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let kh = 0; kh < fh; kh += dilationHeight) {
-          const r = r0 + kh;
-          if (r < 0 || r >= inHeight) continue;
-          for (let kw = 0; kw < fw; kw += dilationWidth) {
-            const col = c0 + kw;
+      best.fill(-Infinity);
+      at.fill(-1);
+      for (let kh = 0; kh < fh; kh += dilationHeight) {
+        const r = oh * strideHeight - top + kh;
+        if (r < 0 || r >= inHeight) continue;
+        const rowBase = xBase + r * rowStride;
+        for (let kw = 0; kw < fw; kw += dilationWidth) {
+          for (let ow = 0; ow < outWidth; ow++) {
+            const col = ow * strideWidth - left + kw;
             if (col < 0 || col >= inWidth) continue;
-            const base = xBase + r * rowStride + col * c;
+            const src = rowBase + col * c;
+            const o = ow * c;
             for (let ch = 0; ch < c; ch++) {
-              const v = x[base + ch];
-              if (v > best[ch] || at[ch] < 0) {
-                best[ch] = v;
-                at[ch] = base + ch;
+              const v = x[src + ch];
+              // at < 0: the window's first tap is taken whatever it holds (NaN included), as the cpu backend does.
+              if (v > best[o + ch] || at[o + ch] < 0) {
+                best[o + ch] = v;
+                at[o + ch] = src + ch;
               }
             }
           }
         }
-        const dyBase = ((b * outHeight + oh) * outWidth + ow) * c;
-        for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) dx[at[ch]] += dy[dyBase + ch];
+      }
+      const dyBase = (b * outHeight + oh) * rowLen;
+      for (let k = 0; k < rowLen; k++) {
+        const p = at[k];
+        if (p >= 0) dx[p] += dy[dyBase + k];
       }
     }
   }
-  return makeTensor(args.backend, xInfo.shape, 'float32', dx);
+  return dxInfo;
 }
 
 export const maxPoolGradConfig: KernelConfig = {
