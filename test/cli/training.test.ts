@@ -232,6 +232,34 @@ describe('pretrain contrastive-s1s2, then train --from --transfer', () => {
     expect(r.stdout).not.toMatch(/^epoch /m);
   });
 
+  it('experiment label-efficiency --from: scratch and SSL runs per fraction, CSVs and plot; a second start reuses the runs', async () => {
+    const out = join(tmp, 'experiment');
+    const argv = ['experiment', 'label-efficiency', '--data', data, '--out', out, '--fractions', '0.5,1', '--seeds', '1', '--from', pretrained, '--width', '4', '--epochs', '1', '--batch-size', '8'];
+    type Row = { fraction: number; seed: number; arm: string; metric: string; value: number; labelled: number; run: string };
+    const e = jsonLine<{ metric: string; rows: Row[]; summary: { fraction: number; scratch: { mean: number; n: number }; ssl: { mean: number; n: number }; delta: number }[]; files: Record<'results' | 'summary' | 'plot', string> }>(await cli([...argv, '--json']));
+    expect(e.metric).toBe('f1_macro');
+    expect(e.rows.map((r) => `${r.fraction}/${r.arm}`).sort()).toEqual(['0.5/scratch', '0.5/ssl', '1/scratch', '1/ssl']);
+    for (const r of e.rows) {
+      // Each row is its run's test metric, and the SSL arm really started from the checkpoint.
+      const record = readJson<{ status: string; test: Record<string, number>; dataset: { labelled: number; train: number } }>(join(r.run, 'run.json'));
+      expect(record.status).toBe('done');
+      expect(r.value).toBe(record.test.f1_macro);
+      expect(r.labelled).toBe(record.dataset.labelled);
+      expect(r.labelled < record.dataset.train).toBe(r.fraction < 1);
+      expect(readJson(join(r.run, 'config.json'))).toMatchObject(r.arm === 'ssl' ? { from: pretrained, transfer: 'full', labelFraction: r.fraction } : { from: null, labelFraction: r.fraction });
+    }
+    for (const s of e.summary) expect(s.delta).toBeCloseTo(s.ssl.mean - s.scratch.mean, 12);
+    expect(readFileSync(e.files.results, 'utf8').trimEnd().split('\n')).toHaveLength(1 + e.rows.length);
+    expect(readFileSync(e.files.summary, 'utf8').trimEnd().split('\n')).toHaveLength(1 + e.summary.length);
+    expect(readFileSync(e.files.plot, 'utf8')).toMatch(/^(<\?xml[^>]*>\s*)?<svg[\s>]/);
+
+    const finished = e.rows.map((r) => readJson<{ finished: string }>(join(r.run, 'run.json')).finished);
+    const again = await cli(argv);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/results .*results\.csv/);
+    expect(e.rows.map((r) => readJson<{ finished: string }>(join(r.run, 'run.json')).finished)).toEqual(finished);
+  });
+
   it('mismatches exit 1 with one line naming the mismatch and leave no run folder', async () => {
     const seg = runs.segmentation; // a U-Net with one S1 encoder
     const cases: Array<[string, string[], RegExp]> = [
