@@ -170,6 +170,18 @@ describe('train --json: one summary line with snake_case test metrics, and the r
     expectOneLineError(r, 1, /^terrafuse: segmentation needs the unet backbone/);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('a data folder that is not there fails train and pretrain with one line, and makes no run folder', async () => {
+    const missing = join(data, '..', 'no-such-dataset');
+    const trainOut = runDir('missing-data-train');
+    const t = await cli(['train', '--data', missing, '--modalities', 's2', '--target', 'lulc', ...SMALL, '--out', trainOut, '--json']);
+    expectOneLineError(t, 1, /no-such-dataset.*not found/);
+    expect(existsSync(trainOut)).toBe(false);
+    const pretrainOut = runDir('missing-data-pretrain');
+    const p = await cli(['pretrain', '--data', missing, '--method', 'simclr', '--backbone', 'resnet18', '--width', '4', '--epochs', '1', '--out', pretrainOut, '--json']);
+    expectOneLineError(p, 1, /no-such-dataset.*not found/);
+    expect(existsSync(pretrainOut)).toBe(false);
+  });
 });
 
 describe('pretrain contrastive-s1s2, then train --from --transfer', () => {

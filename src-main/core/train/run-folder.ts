@@ -52,11 +52,16 @@ export function cleanMetrics(m: Record<string, number>): Record<string, number |
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, finiteOrNull(v)]));
 }
 
-/** Creates the folder for a new run; refuses to overwrite a folder that already holds a run. */
-export async function createRunFolder(dir: string): Promise<void> {
+/** Refuses a folder that already holds a run (checked first, so a run never spends time on work it cannot keep). */
+export function assertRunFolderFree(dir: string): void {
   if (existsSync(join(dir, RUN_JSON)) || existsSync(join(dir, CHECKPOINT_DIR))) {
     throw new Error(`${dir} already holds a run; choose another output folder or delete it`);
   }
+}
+
+/** Creates the folder for a new run; refuses to overwrite a folder that already holds a run. */
+export async function createRunFolder(dir: string): Promise<void> {
+  assertRunFolderFree(dir);
   await mkdir(dir, { recursive: true });
 }
 

@@ -27,6 +27,7 @@ import {
   CHECKPOINT_DIR,
   cleanMetrics,
   CONFIG_JSON,
+  assertRunFolderFree,
   createRunFolder,
   finiteOrNull,
   HISTORY_JSON,
@@ -144,7 +145,6 @@ async function finishFailed(dir: string, record: RunRecord, err: unknown): Promi
   await writeRunJson(dir, RUN_JSON, record);
 }
 
-/** Supervised training run (optionally from a checkpoint). Throws TrainingCancelled on cancel. */
 /** Creates the run folder and writes its config and a "running" record (shared by train and pretrain). */
 async function startRunFolder(kind: RunRecord['kind'], config: { out: string }): Promise<RunRecord> {
   await createRunFolder(config.out);
@@ -164,6 +164,7 @@ async function startRunFolder(kind: RunRecord['kind'], config: { out: string }):
   return record;
 }
 
+/** Supervised training run (optionally from a checkpoint). Throws TrainingCancelled on cancel. */
 export async function runTrain(config: TrainConfig, ctx: RunContext = {}): Promise<TrainSummary> {
   const started = performance.now();
   const spec = parseTaskModelSpec({
@@ -187,10 +188,12 @@ export async function runTrain(config: TrainConfig, ctx: RunContext = {}): Promi
     heads: spec.tasks.map((t) => ({ target: t.target, task: t.kind, classes: t.classes })),
   };
   if (fromMeta !== undefined) matchEncoders(fromMeta, signature);
+  // So is bad input data (a missing folder, an unknown layout): the run folder is created only once the data opens.
+  assertRunFolderFree(config.out);
+  const ds = await openDataset(config.data, ctx, fromMeta?.stats);
   const record = await startRunFolder('train', config);
   const tm = buildTaskModel(spec);
   try {
-    const ds = await openDataset(config.data, ctx, fromMeta?.stats);
     const targets = spec.tasks.map((t) => t.target);
     const require: DataKey[] = [...spec.modalities, ...targets];
     const inSubset = subsetFilter(ds.size, config.maxPatches, config.seed);
@@ -311,6 +314,8 @@ export interface PretrainSummary {
 /** Self-supervised pretraining run; writes an 'encoder' checkpoint. Throws TrainingCancelled on cancel. */
 export async function runPretrain(config: PretrainConfig, ctx: RunContext = {}): Promise<PretrainSummary> {
   const started = performance.now();
+  assertRunFolderFree(config.out);
+  const ds = await openDataset(config.data, ctx);
   const record = await startRunFolder('pretrain', config);
   const models = buildSslModels({
     method: config.method,
@@ -321,7 +326,6 @@ export async function runPretrain(config: PretrainConfig, ctx: RunContext = {}):
     seed: config.seed,
   });
   try {
-    const ds = await openDataset(config.data, ctx);
     const modalities = [...new Set(models.encoders.flatMap((e) => e.modalities))];
     const inSubset = subsetFilter(ds.size, config.maxPatches, config.seed);
     // Labels are not used: every training patch with the input modalities counts.
