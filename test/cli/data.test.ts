@@ -110,6 +110,10 @@ describe('inspect DIR --json', () => {
     const gone = join(tmp, 'gone');
     expectOneLineError(await cli(['inspect', gone]), 1, new RegExp(`^terrafuse inspect: ${escape(gone)}: dataset folder not found$`));
   });
+
+  it('--patch with an id the dataset lacks: exit 1, one line naming the id and giving examples', async () => {
+    expectOneLineError(await cli(['inspect', data, '--patch', 'no_such_patch', '--json']), 1, new RegExp(`no patch 'no_such_patch' \\(${PATCHES} patches, e\\.g\\. ${escape(meta[0].patch_id)}`));
+  });
 });
 
 describe('inspect DIR --patch ID --json and raster FILE... --json agree with GDAL', () => {

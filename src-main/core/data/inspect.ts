@@ -10,7 +10,7 @@ import { readDatasetIndex } from './layouts/detect';
 import { modalityCounts, SPATIAL_SOURCES, type BandFile, type DatasetIndex, type LayoutName, type PatchEntry } from './layouts/types';
 import { patchFootprint, type Footprint } from './georef';
 import { readRasterInfo } from './raster-io';
-import { DataFileError, type DataProblem } from './problems';
+import { DataFileError, DatasetError, type DataProblem } from './problems';
 
 export interface DatasetSummary {
   layout: LayoutName;
@@ -118,7 +118,11 @@ async function bandReport(bf: BandFile): Promise<BandReport | { error: string; f
 export async function inspectPatch(dir: string, id: string, options: { layout?: LayoutName } = {}): Promise<PatchReport> {
   const index = await readDatasetIndex(dir, { layout: options.layout });
   const p = index.patches.find((x) => x.id === id || x.meta.s1Id === id);
-  if (!p) throw new Error(`no patch '${id}' in ${index.root} (${index.patches.length} patches, e.g. ${index.patches.slice(0, 3).map((x) => x.id).join(', ')})`);
+  if (!p) {
+    // A user's typo, not a bug: DatasetError is printed by the CLI as one line.
+    const examples = index.patches.slice(0, 3).map((x) => x.id).join(', ');
+    throw new DatasetError(index.root, `no patch '${id}' (${index.patches.length} patches, e.g. ${examples})`);
+  }
   const modalities: PatchReport['modalities'] = {};
   let grid: { epsg: number; transform: [number, number, number, number, number, number] } | null = null;
   for (const src of SPATIAL_SOURCES) {
