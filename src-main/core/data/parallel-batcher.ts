@@ -1,21 +1,28 @@
 /**
  * `ParallelBatcher`: the same batches as `PatchDataset.getBatch`, assembled by several threads. The resident cache
  * already lives in shared memory; batch arrays are allocated in shared memory too, the calling thread draws every
- * augmentation (so the result is identical to `getBatch` with the same rng) and splits the patches between itself
- * and `threads - 1` worker threads, which run the very same kernel functions (their source is handed to the
- * workers, so there is one implementation).
+ * augmentation (so the result is identical to `getBatch` with the same rng) and then the calling thread and
+ * `threads - 1` worker threads take patches one at a time from a shared counter until none is left, running the
+ * very same kernel functions (their source is handed to the workers, so there is one implementation; the
+ * WebAssembly SIMD kernel module is posted to them compiled).
  *
  *   const batcher = new ParallelBatcher(ds);            // threads: the machine's cores by default
  *   let batch = await batcher.getBatch(indices, { modalities: ['s2', 's1'], targets: ['worldcover'], augment: true, rng });
  *   ...
  *   batcher.close();
  *
+ * Why a shared counter rather than fixed shares: on a machine shared with other work a worker may only get its
+ * time slice late; with fixed shares the batch then waits for it, while here the calling thread simply takes more
+ * patches. The calling thread waits (Atomics.waitAsync, event loop free) only for patches a worker has started.
+ * Per batch there is one message per worker; nothing is copied (outputs, jobs and the control words are shared).
+ *
  * A streaming (non-resident) cache, or `threads: 1`, simply runs `getBatch` on the calling thread.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { emptySampling, fillAxis, samplingOf, type PatchAugmentation } from './augment';
-import { writeDem, writeMask, writeOneHot, writeS1, writeS2 } from './assemble';
+import { emptySampling, fillAxis, samplingOf } from './augment';
+import { activeKernelModule, writeDem, writeMaskJs, writeOneHot, writeS1Js, writeS2Js } from './assemble';
+import { instantiateKernels, kernelLayout, loadTables, simdMask, simdS1, simdS2 } from './simd-kernels';
 import { S2_SCALE } from './normalise';
 import { IGNORE_INDEX, PATCH_SIZE, WORLDCOVER_CLASS_COUNT } from './modalities';
 import { WORLDCOVER_STORE_IGNORE, type CachedModality } from './cache/packed-cache';
@@ -31,7 +38,21 @@ const SHARED_ALLOCATOR: BatchAllocator = {
 /** Per patch: cache index, batch slot, transpose, flipY, flipX, cropRow, cropCol, cropSize, gain, offset, augmented. */
 const JOB_FIELDS = 11;
 
-/** Declares a kernel in the worker under the name its callers use (the declaration's own name). */
+/**
+ * Control words (Int32, shared). CLAIM = generation << 16 | next patch slot: a claim is a compare-exchange that
+ * fails once the batch's generation has passed, so a worker reading a late message can never take a patch of a
+ * later batch. DONE counts finished patches of the current batch.
+ */
+const CLAIM = 0;
+const DONE = 1;
+const MAX_BATCH = 0xffff;
+
+/** Atomics.waitAsync (ES2024, in Node since 16), typed here because the project's lib is ES2023. */
+type WaitAsync = (a: Int32Array, index: number, value: number, timeoutMs?: number) =>
+  { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/** The function declarations a worker needs, by the name its callers use. */
 function declaration(fn: (...args: never[]) => unknown): string {
   const src = fn.toString();
   const m = /^function\s*\*?\s*([\w$]+)/.exec(src);
@@ -39,8 +60,22 @@ function declaration(fn: (...args: never[]) => unknown): string {
   return src;
 }
 
+/** Takes the next patch slot of batch `gen` of `n` patches, or -1 when none is left (or the batch is over). */
+function claimSlot(ctl: Int32Array, gen: number, n: number): number {
+  for (;;) {
+    const v = Atomics.load(ctl, CLAIM);
+    if (v >>> 16 !== gen) return -1;
+    const b = v & 0xffff;
+    if (b >= n) return -1;
+    if (Atomics.compareExchange(ctl, CLAIM, v, v + 1) === v) return b;
+  }
+}
+
 function workerSource(): string {
-  const kernels = [fillAxis, emptySampling, samplingOf, writeS2, writeS1, writeDem, writeOneHot, writeMask] as unknown as ((...a: never[]) => unknown)[];
+  const kernels = [
+    fillAxis, emptySampling, samplingOf, writeS2Js, writeS1Js, writeDem, writeOneHot, writeMaskJs,
+    instantiateKernels, loadTables, simdS2, simdS1, simdMask, claimSlot,
+  ] as unknown as ((...a: never[]) => unknown)[];
   return `
 'use strict';
 const { parentPort } = require('node:worker_threads');
@@ -48,104 +83,175 @@ const { parentPort } = require('node:worker_threads');
 const __name = (f) => f;
 ${kernels.map(declaration).join('\n')}
 const S = ${PATCH_SIZE}, PIXELS = S * S, WC = ${WORLDCOVER_CLASS_COUNT}, IGNORE_CODE = ${WORLDCOVER_STORE_IGNORE}, IGNORE_INDEX = ${IGNORE_INDEX}, S2_SCALE = ${S2_SCALE};
-let cache = null;
+const FIELDS = ${JOB_FIELDS}, CLAIM = ${CLAIM}, DONE = ${DONE};
+let cache = null, ctl = null, K = null;
 const sampling = emptySampling(S);
+const t = { transpose: false, flipY: false, flipX: false, cropRow: 0, cropCol: 0, cropSize: S, gain: 1, offset: 0 };
 parentPort.on('message', (msg) => {
-  if (msg.cache) { cache = msg.cache; return; }
-  const { id, jobs, outs, mask, s1, dem } = msg;
+  if (msg.init) {
+    cache = msg.cache;
+    ctl = msg.control;
+    K = msg.module ? instantiateKernels(msg.module, msg.layout) : null;
+    return;
+  }
+  const { gen, n, jobs, outs, mask, s1, dem } = msg;
   try {
-    for (let j = 0; j < jobs.length; j += ${JOB_FIELDS}) {
-      const i = jobs[j], b = jobs[j + 1];
+    for (let b = claimSlot(ctl, gen, n); b >= 0; b = claimSlot(ctl, gen, n)) {
+      const j = b * FIELDS, i = jobs[j];
       const augmented = jobs[j + 10] === 1;
-      const t = { transpose: jobs[j + 2] === 1, flipY: jobs[j + 3] === 1, flipX: jobs[j + 4] === 1, cropRow: jobs[j + 5], cropCol: jobs[j + 6], cropSize: jobs[j + 7], gain: jobs[j + 8], offset: jobs[j + 9] };
+      t.transpose = jobs[j + 2] === 1; t.flipY = jobs[j + 3] === 1; t.flipX = jobs[j + 4] === 1;
+      t.cropRow = jobs[j + 5]; t.cropCol = jobs[j + 6]; t.cropSize = jobs[j + 7]; t.gain = jobs[j + 8]; t.offset = jobs[j + 9];
       const s = samplingOf(t, S, sampling);
-      if (outs.s2) writeS2(cache.s2, i * PIXELS * 12, S, s, S2_SCALE * (augmented ? t.gain : 1), augmented ? t.offset : 0, outs.s2, b * PIXELS * 12);
-      if (outs.s1) writeS1(cache.s1, i * PIXELS * 2, S, s, s1.scale, s1.shift, outs.s1, b * PIXELS * 2);
+      const k2 = S2_SCALE * (augmented ? t.gain : 1), m2 = augmented ? t.offset : 0;
+      if (outs.s2) {
+        if (K) simdS2(K, cache.s2, i * PIXELS * 12, s, k2, m2, outs.s2, b * PIXELS * 12);
+        else writeS2Js(cache.s2, i * PIXELS * 12, S, s, k2, m2, outs.s2, b * PIXELS * 12);
+      }
+      if (outs.s1) {
+        if (K) simdS1(K, cache.s1, i * PIXELS * 2, s, s1.scale, s1.shift, outs.s1, b * PIXELS * 2);
+        else writeS1Js(cache.s1, i * PIXELS * 2, S, s, s1.scale, s1.shift, outs.s1, b * PIXELS * 2);
+      }
       if (outs.dem) writeDem(cache.dem, i * PIXELS, S, s, dem.scale, dem.shift, outs.dem, b * PIXELS);
       if (outs.worldcover) writeOneHot(cache.worldcover, i * PIXELS, WC, S, s, IGNORE_CODE, outs.worldcover, b * PIXELS * WC);
-      if (mask) writeMask(cache.worldcover, i * PIXELS, S, s, IGNORE_CODE, IGNORE_INDEX, mask, b * PIXELS);
+      if (mask) {
+        if (K) simdMask(K, cache.worldcover, i * PIXELS, s, IGNORE_CODE, IGNORE_INDEX, mask, b * PIXELS);
+        else writeMaskJs(cache.worldcover, i * PIXELS, S, s, IGNORE_CODE, IGNORE_INDEX, mask, b * PIXELS);
+      }
+      if (Atomics.add(ctl, DONE, 1) + 1 === n) Atomics.notify(ctl, DONE);
     }
-    parentPort.postMessage({ id });
   } catch (err) {
-    parentPort.postMessage({ id, error: String(err && err.stack || err) });
+    parentPort.postMessage({ gen, error: String(err && err.stack || err) });
   }
 });
 `;
 }
 
-function identity(): PatchAugmentation {
-  return { transpose: false, flipY: false, flipX: false, cropRow: 0, cropCol: 0, cropSize: PATCH_SIZE, gain: 1, offset: 0 };
-}
-
 export class ParallelBatcher {
   readonly threads: number;
+  /** Whether the workers run the WebAssembly SIMD kernels (as the calling thread does then). */
+  readonly simd: boolean;
+  /** Patches assembled so far, and how many of them by the worker threads (the rest by the calling thread). */
+  readonly stats = { patches: 0, byWorkers: 0 };
+  private readonly callerWorks: boolean;
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  private nextId = 0;
+  private readonly control = new Int32Array(new SharedArrayBuffer(8 * 4));
+  private jobs = new Float64Array(new SharedArrayBuffer(64 * JOB_FIELDS * 8));
+  private gen = 0;
+  /**
+   * A worker's failure (from its message or error event, which also wake a waiting batch). Sticky: a batcher whose
+   * worker failed once fails every later batch rather than silently running on fewer threads.
+   */
+  private failure: Error | null = null;
+  /** Batches run one after the other (they share the control words). */
+  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly ds: PatchDataset, options: { threads?: number } = {}) {
+  /**
+   * `threads`: threads assembling batches, the calling one included (default: the machine's cores).
+   * `callerWorks`: false leaves all patches to the `threads - 1` workers, the calling thread only waits (its core
+   * stays free, e.g. for a training step running meanwhile). Default true.
+   */
+  constructor(private readonly ds: PatchDataset, options: { threads?: number; callerWorks?: boolean } = {}) {
     const resident = ds.cache.resident;
     this.threads = resident ? Math.max(1, Math.floor(options.threads ?? availableParallelism())) : 1;
+    this.callerWorks = options.callerWorks ?? true;
+    const module = activeKernelModule(PATCH_SIZE);
+    this.simd = module !== null;
     if (this.threads === 1) return;
     const source = workerSource();
     const cache: Partial<Record<CachedModality, unknown>> = {};
     for (const m of ['s2', 's1', 'dem', 'worldcover'] as const) cache[m] = ds.cache.residentArray(m);
+    const fail = (err: Error): void => {
+      this.failure ??= err;
+      Atomics.notify(this.control, DONE); // wake the waiting batch
+    };
     for (let k = 0; k < this.threads - 1; k++) {
       const w = new Worker(source, { eval: true });
-      w.unref(); // idle workers must not keep the process alive
-      w.on('message', (msg: { id: number; error?: string }) => {
-        const p = this.pending.get(msg.id);
-        if (!p) return;
-        this.pending.delete(msg.id);
-        if (msg.error) p.reject(new Error(`batch worker: ${msg.error}`));
-        else p.resolve();
+      w.unref(); // idle workers must not keep the process alive (ref'd while a batch runs)
+      w.on('message', (msg: { gen: number; error?: string }) => {
+        if (msg.error) fail(new Error(`batch worker: ${msg.error}`));
       });
-      w.on('error', (err) => {
-        for (const p of this.pending.values()) p.reject(err);
-        this.pending.clear();
+      w.on('error', (err) => fail(err));
+      w.on('exit', (code) => {
+        if (this.workers.includes(w)) fail(new Error(`batch worker exited (code ${code})`));
       });
-      w.postMessage({ cache });
+      w.postMessage({ init: true, cache, control: this.control, module, layout: kernelLayout(PATCH_SIZE) });
       this.workers.push(w);
     }
   }
 
   /** Same result as `ds.getBatch(indices, options)`; batch arrays are shared memory (pass one back via `into`). */
-  async getBatch(indices: readonly number[], options: BatchOptions): Promise<Batch> {
-    if (this.workers.length === 0) return this.ds.getBatch(indices, options);
+  getBatch(indices: readonly number[], options: BatchOptions): Promise<Batch> {
+    const run = this.queue.then(() => this.assemble(indices, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async assemble(indices: readonly number[], options: BatchOptions): Promise<Batch> {
+    if (this.failure) throw this.failure;
+    if (this.workers.length === 0 || indices.length > MAX_BATCH) return this.ds.getBatch(indices, options);
     const plan = this.ds.planBatch(indices, options, SHARED_ALLOCATOR);
     const n = plan.indices.length;
-    const parts = this.workers.length + 1;
-    const share = Math.ceil(n / parts);
-    const runs: Promise<void>[] = [];
-    for (let k = 0; k < this.workers.length; k++) {
-      const from = (k + 1) * share;
-      const to = Math.min(n, from + share);
-      if (from >= to) break;
-      runs.push(this.dispatch(this.workers[k], plan, from, to));
+    if (n === 0) return this.ds.finishBatch(plan, options);
+    this.writeJobs(plan);
+    const ctl = this.control;
+    this.gen = (this.gen + 1) & 0x7fff;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, CLAIM, this.gen << 16);
+    const outs: Partial<Record<SpatialInput, Float32Array>> = {};
+    for (const m of plan.spatial) outs[m] = plan.outs[m];
+    const msg = { gen: this.gen, n, jobs: this.jobs, outs, mask: plan.mask, s1: plan.s1, dem: plan.dem };
+    for (const w of this.workers) {
+      w.ref();
+      w.postMessage(msg);
     }
-    this.ds.fillSpatial(plan, 0, Math.min(share, n)); // the calling thread takes the first share
-    await Promise.all(runs);
+    let mine = 0;
+    try {
+      // The calling thread works too, patch by patch, until no patch is left to claim.
+      for (let b = this.callerWorks ? claimSlot(ctl, this.gen, n) : -1; b >= 0; b = claimSlot(ctl, this.gen, n)) {
+        this.ds.fillSpatial(plan, b, b + 1);
+        Atomics.add(ctl, DONE, 1);
+        mine++;
+      }
+      // Then waits for the patches the workers have taken.
+      for (let done = Atomics.load(ctl, DONE); done < n; done = Atomics.load(ctl, DONE)) {
+        if (this.failure) throw this.failure;
+        const wait = waitAsync(ctl, DONE, done, 1000);
+        if (wait.async) await wait.value;
+      }
+      if (this.failure) throw this.failure;
+      this.stats.patches += n;
+      this.stats.byWorkers += n - mine;
+    } finally {
+      // Nothing left to claim, even for a failed batch whose message a worker reads late.
+      Atomics.store(ctl, CLAIM, (this.gen << 16) | 0xffff);
+      for (const w of this.workers) w.unref();
+    }
     return this.ds.finishBatch(plan, options);
   }
 
-  private dispatch(worker: Worker, plan: BatchPlan, from: number, to: number): Promise<void> {
-    const jobs = new Float64Array((to - from) * JOB_FIELDS);
-    for (let b = from, j = 0; b < to; b++, j += JOB_FIELDS) {
-      const t = plan.augmentations[b] ?? identity();
-      jobs.set([plan.indices[b], b, +t.transpose, +t.flipY, +t.flipX, t.cropRow, t.cropCol, t.cropSize, t.gain, t.offset, plan.augmentations[b] ? 1 : 0], j);
+  /** Writes every patch's cache index, slot and augmentation into the shared job table. */
+  private writeJobs(plan: BatchPlan): void {
+    const n = plan.indices.length;
+    if (this.jobs.length < n * JOB_FIELDS) this.jobs = new Float64Array(new SharedArrayBuffer(n * JOB_FIELDS * 8));
+    const J = this.jobs;
+    for (let b = 0, j = 0; b < n; b++, j += JOB_FIELDS) {
+      const t = plan.augmentations[b];
+      J[j] = plan.indices[b];
+      J[j + 1] = b;
+      if (t) {
+        J[j + 2] = +t.transpose; J[j + 3] = +t.flipY; J[j + 4] = +t.flipX;
+        J[j + 5] = t.cropRow; J[j + 6] = t.cropCol; J[j + 7] = t.cropSize; J[j + 8] = t.gain; J[j + 9] = t.offset;
+        J[j + 10] = 1;
+      } else {
+        J[j + 2] = 0; J[j + 3] = 0; J[j + 4] = 0; J[j + 5] = 0; J[j + 6] = 0; J[j + 7] = PATCH_SIZE; J[j + 8] = 1; J[j + 9] = 0;
+        J[j + 10] = 0;
+      }
     }
-    const outs: Partial<Record<SpatialInput, Float32Array>> = {};
-    for (const m of plan.spatial) outs[m] = plan.outs[m];
-    const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, jobs, outs, mask: plan.mask, s1: plan.s1, dem: plan.dem });
-    });
   }
 
   /** Stops the worker threads. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    this.workers.length = 0;
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }

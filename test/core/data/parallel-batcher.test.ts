@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PatchDataset } from '../../../src-main/core/data/dataset';
 import { ParallelBatcher } from '../../../src-main/core/data/parallel-batcher';
 import { createRng } from '../../../src-main/core/data/rng';
+import { setSimdKernels } from '../../../src-main/core/data/assemble';
 import { writeBengeFixture, type BengeFixture } from './helpers/write-benge';
 
 let dir: string;
@@ -25,7 +26,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe('ParallelBatcher', () => {
   it('assembles exactly the batches of getBatch (same rng draws), in shared memory, reusing arrays', async () => {
     const ds = await PatchDataset.open(fx.root, { cacheDir: join(dir, 'cache') });
-    const batcher = new ParallelBatcher(ds, { threads: 3 });
+    // The calling thread only waits: every patch goes through the workers' copy of the kernels.
+    const batcher = new ParallelBatcher(ds, { threads: 3, callerWorks: false });
     expect(batcher.threads).toBe(3);
     try {
       const idx = [5, 0, 3, 3, 1, 2, 4];
@@ -41,7 +43,57 @@ describe('ParallelBatcher', () => {
       const plain = ds.getBatch(idx, { ...options, augment: false });
       expect(maxAbsDiff(again.inputs.s2!.data, plain.inputs.s2!.data)).toBe(0);
       expect(maxAbsDiff(again.inputs.worldcover!.data, plain.inputs.worldcover!.data)).toBe(0);
+      expect(batcher.stats).toEqual({ patches: 14, byWorkers: 14 });
     } finally {
+      await batcher.close();
+    }
+  });
+
+  it('runs overlapping calls one after the other, each with its own result', async () => {
+    const ds = await PatchDataset.open(fx.root, { cacheDir: join(dir, 'cache') });
+    const batcher = new ParallelBatcher(ds, { threads: 2 });
+    try {
+      const options = { modalities: ['s2', 's1'] as ('s2' | 's1')[], targets: ['worldcover'] as 'worldcover'[], augment: true };
+      const lists = [[0, 1, 2, 3, 4, 5], [5, 4, 3], [2, 2, 2, 2, 2, 1, 0, 3]];
+      // Not awaited in between: the batcher must not mix their patches.
+      const got = await Promise.all(lists.map((idx, k) => batcher.getBatch(idx, { ...options, rng: createRng(k) })));
+      lists.forEach((idx, k) => {
+        const want = ds.getBatch(idx, { ...options, rng: createRng(k) });
+        expect(maxAbsDiff(got[k].inputs.s2!.data, want.inputs.s2!.data)).toBe(0);
+        expect(maxAbsDiff(got[k].inputs.s1!.data, want.inputs.s1!.data)).toBe(0);
+        expect(maxAbsDiff(got[k].targets.worldcover!, want.targets.worldcover!)).toBe(0);
+      });
+      // A batch of more patches than the job table first held.
+      const big = Array.from({ length: 70 }, (_, i) => i % 6);
+      const b = await batcher.getBatch(big, { ...options, rng: createRng('big') });
+      const w = ds.getBatch(big, { ...options, rng: createRng('big') });
+      expect(maxAbsDiff(b.inputs.s2!.data, w.inputs.s2!.data)).toBe(0);
+      expect(batcher.stats.patches).toBe(6 + 3 + 8 + 70);
+    } finally {
+      await batcher.close();
+    }
+  });
+
+  it('uses the JavaScript kernels in the workers too when SIMD is switched off', async () => {
+    const ds = await PatchDataset.open(fx.root, { cacheDir: join(dir, 'cache') });
+    setSimdKernels(false);
+    const batcher = new ParallelBatcher(ds, { threads: 2, callerWorks: false });
+    try {
+      expect(batcher.simd).toBe(false);
+      const idx = [0, 1, 2, 3, 4, 5];
+      const options = { modalities: ['s2', 's1'] as ('s2' | 's1')[], targets: ['worldcover'] as 'worldcover'[], augment: true };
+      const got = await batcher.getBatch(idx, { ...options, rng: createRng(7) });
+      const want = ds.getBatch(idx, { ...options, rng: createRng(7) });
+      expect(maxAbsDiff(got.inputs.s2!.data, want.inputs.s2!.data)).toBe(0);
+      expect(maxAbsDiff(got.inputs.s1!.data, want.inputs.s1!.data)).toBe(0);
+      expect(maxAbsDiff(got.targets.worldcover!, want.targets.worldcover!)).toBe(0);
+      // And they agree with the SIMD kernels to float32 rounding.
+      setSimdKernels(true);
+      const fast = ds.getBatch(idx, { ...options, rng: createRng(7) });
+      expect(maxAbsDiff(fast.inputs.s2!.data, want.inputs.s2!.data)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(fast.inputs.s2!.data, want.inputs.s2!.data)).toBeGreaterThan(0);
+    } finally {
+      setSimdKernels(true);
       await batcher.close();
     }
   });
