@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { BackendName, type EngineInfo } from '../../api/engine';
 import { wasmBinaryFolder } from './wasm-files';
 import { installBatchNormGradient } from './batch-norm-grad';
+import { installReluGradient } from './relu-grad';
 import { registerWasmGradientKernels } from './wasm-grads';
 import { registerThreadedWasm, wantedThreads } from './wasm-threads';
 
@@ -187,6 +188,7 @@ const rungs: Rung[] = [
       if (!started.ok) throw new RungUnavailable(`wasm failed to initialise: ${started.reason}`);
       const registered = registerWasmGradientKernels();
       installBatchNormGradient();
+      installReluGradient();
       const active = wasm.getThreadsCount();
       return {
         simd,
@@ -194,7 +196,7 @@ const rungs: Rung[] = [
         ...(threadsNote ? { threadsNote } : {}),
         binary: active > 1 ? 'threaded-simd' : simd ? 'simd' : 'plain',
         gradientKernels: registered.join(','),
-        gradients: 'FusedBatchNorm',
+        gradients: 'FusedBatchNorm,Relu',
       };
     },
   },

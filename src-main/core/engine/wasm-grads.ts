@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './wasm-kernels/conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './wasm-kernels/conv2d-backprop-input';
-import { batchNormGradConfig, channelMomentsConfig } from './wasm-kernels/batch-norm-train';
+import { batchNormGradConfig, channelMomentsConfig, makeFusedBatchNormConfig } from './wasm-kernels/batch-norm-train';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './wasm-kernels/depthwise-backprop';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
 import { makeMatMulConfig } from './wasm-kernels/mat-mul';
 import { makeIdentityConfig } from './wasm-kernels/identity';
+import { reluGradConfig } from './wasm-kernels/relu-grad';
 import { makeSliceConfig } from './wasm-kernels/slice';
 import { makeTileConfig } from './wasm-kernels/tile';
 import { unsortedSegmentSumConfig } from './wasm-kernels/unsorted-segment-sum';
@@ -16,7 +17,7 @@ import { unsortedSegmentSumConfig } from './wasm-kernels/unsorted-segment-sum';
  *  - missing: kernels that gradients of common layers need and the backend lacks (found by running tf.grad of
  *    every layer op on wasm; see test/core/engine): conv2d's filter gradient, both depthwise gradients and the
  *    scatter-add behind gather/embedding gradients; plus Terrafuse's own fused kernels (batch-norm training
- *    statistics and gradient), which ops in this folder use when the active backend has them;
+ *    statistics and gradient, ReLU gradient), which ops and gradients in this folder use when the active backend has them;
  *  - faster: kernels the backend has as scalar loops or index arithmetic, replaced by formulations on its XNNPACK
  *    kernels or by memmoves (each wraps the original for the cases it does not speed up);
  *  - broken: kernels the backend gets wrong, replaced only if a probe on the installed version shows the bug.
@@ -35,6 +36,7 @@ const MISSING: KernelConfig[] = [
   unsortedSegmentSumConfig,
   channelMomentsConfig,
   batchNormGradConfig,
+  reluGradConfig,
 ];
 
 const FASTER: Replacement[] = [
@@ -44,6 +46,7 @@ const FASTER: Replacement[] = [
   { kernelName: 'BatchMatMul', build: (original) => makeMatMulConfig(need(original, 'BatchMatMul')) },
   { kernelName: '_FusedMatMul', build: (original) => makeMatMulConfig(need(original, '_FusedMatMul')) },
   { kernelName: 'Identity', build: (original) => makeIdentityConfig(need(original, 'Identity')) },
+  { kernelName: 'FusedBatchNorm', build: (original) => makeFusedBatchNormConfig(need(original, 'FusedBatchNorm')) },
 ];
 
 function need(original: KernelConfig | undefined, name: string): KernelConfig {

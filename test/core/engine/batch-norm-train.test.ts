@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { batchNormTrain } from '../../../src-main/core/engine';
 import { freezableBatchNorm } from '../../../src-main/core/models/layers';
-import { expectClose, randomTensor, runOn } from './compare';
+import { simdLoops } from '../../../src-main/core/engine/wasm-kernels/simd-loops';
+import { expectClose, expectSameOnWasmAsCpu, randomTensor, runOn } from './compare';
 
 // batchNormTrain (one tape node with the analytic gradient; fused heap kernels on wasm, tf ops elsewhere) against
 // tfjs' own derivative of the composition tf.layers trains with — tf.moments, then the unfused normalisation
@@ -56,6 +57,9 @@ describe('batchNormTrain', () => {
     [2, 7, 3, 5],
     [9, 4],
     [4, 3, 2, 33],
+    // Multiples of 4 channels run as SIMD loops; this one spans several row blocks of the sums.
+    [4, 13, 11, 8],
+    [3, 17, 64],
   ];
   for (const shape of shapes) {
     for (const backend of ['wasm', 'cpu'] as const) {
@@ -70,6 +74,10 @@ describe('batchNormTrain', () => {
       });
     }
   }
+
+  it('has its SIMD loops on the wasm backend (the module assembles and validates)', () => {
+    expect(simdLoops(tf.backend())).toBeDefined();
+  });
 
   it('uses the fused kernels on wasm and leaks no tensor', () => {
     const { x, scale, offset, dy } = data([2, 3, 3, 4], 7);
@@ -112,5 +120,52 @@ describe('FreezableBatchNorm in training', () => {
     ours.grads.forEach((g, i) => expectClose(g.dataSync() as Float32Array, theirs.grads[i].dataSync() as Float32Array, `grad ${i}`, 2e-4, 2e-5));
     // Two training calls each moved the moving mean and variance.
     ours.weights.forEach((w, i) => expectClose(w.dataSync() as Float32Array, theirs.weights[i].dataSync() as Float32Array, `weight ${i}`, 2e-4, 2e-5));
+  });
+});
+
+describe('FusedBatchNorm (tf.batchNorm) on wasm matches cpu', () => {
+  const cases: Array<{ shape: number[]; stats: 'vector' | 'broadcast'; scale: boolean; offset: boolean }> = [
+    { shape: [2, 5, 3, 8], stats: 'vector', scale: true, offset: true },
+    { shape: [3, 4, 4, 6], stats: 'vector', scale: true, offset: true },
+    { shape: [2, 3, 3, 12], stats: 'broadcast', scale: true, offset: false },
+    { shape: [7, 16], stats: 'vector', scale: false, offset: true },
+    { shape: [2, 3, 5], stats: 'vector', scale: false, offset: false },
+  ];
+  for (const c of cases) {
+    const label = `[${c.shape}] ${c.stats} stats, scale ${c.scale}, offset ${c.offset}`;
+    it(label, async () => {
+      await expectSameOnWasmAsCpu(label, () => {
+        const ch = c.shape[c.shape.length - 1];
+        const statShape = c.stats === 'vector' ? [ch] : [...c.shape.slice(0, -1).map(() => 1), ch];
+        // Large mean against the spread: centring before scaling keeps the result precise.
+        const x = randomTensor(c.shape, 50).add(40);
+        const mean = randomTensor(statShape, 51).add(40);
+        const variance = randomTensor(statShape, 52).abs().add(0.3);
+        const scale = c.scale ? randomTensor(statShape, 53).add(1.5) : undefined;
+        const offset = c.offset ? randomTensor(statShape, 54) : undefined;
+        return [tf.batchNorm(x, mean, variance, offset, scale, 1e-3)];
+      });
+    });
+  }
+});
+
+describe('Relu gradient', () => {
+  for (const shape of [[2, 5, 3, 8], [3, 7, 5], [2, 7]]) {
+    it(`matches cpu on [${shape}] (values at and around zero)`, async () => {
+      await expectSameOnWasmAsCpu(`relu grad [${shape}]`, () => {
+        // Some exact zeros: relu's derivative there is 0 in tfjs.
+        const x = tf.relu(randomTensor(shape, 60)).sub(tf.relu(randomTensor(shape, 61)));
+        const dy = randomTensor(shape, 62);
+        return [tf.grad((a: tf.Tensor) => tf.relu(a).mul(dy).sum())(x)];
+      });
+    });
+  }
+
+  it('runs as one kernel on wasm', async () => {
+    const x = randomTensor([2, 4, 4, 8], 63);
+    const profile = await tf.profile(() => tf.grad((a: tf.Tensor) => tf.relu(a).sum())(x));
+    expect(profile.kernelNames).toContain('TerrafuseReluGrad');
+    expect(profile.kernelNames).not.toContain('Step');
+    tf.dispose([x, profile.result as tf.Tensor]);
   });
 });
