@@ -2,6 +2,7 @@ import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { input, makeTensor, withKernelCalls, type KernelCalls } from './kernel-calls';
 import { zeroInsert } from './spread';
+import type { WasmHeapAccess } from './wasm-heap';
 
 /**
  * Gradient of conv2d with respect to its input, for wasm, replacing the backend's own Conv2DBackpropInput: that
@@ -10,11 +11,11 @@ import { zeroInsert } from './spread';
  *
  *  - stride 1: dx = conv2d(dy, W′) with W′[kh, kw, co, ci] = W[KH−1−kh, KW−1−kw, ci, co] ("full" padding).
  *  - stride s (same in both directions): sub-pixel convolution. Input pixels y ≡ r (mod s) only receive the taps
- *    kh ≡ (r + padTop) (mod s), so dx splits into s×s phases, each a stride-1 correlation of dy with a sub-filter.
- *    All phases are computed by ONE convolution whose output channels are the s·s phases side by side (sub-filters
- *    aligned in a common window, zeros where a phase has no tap), and one transpose interleaves them into dx. The
- *    zeros cost some multiplies (3×3/2: 16 taps for 9, 7×7/2: 64 for 49), far less than the ¾ zeros of a
- *    zero-inserted dy, and one well-shaped XNNPACK call beats s·s thin ones plus their interleaving.
+ *    kh ≡ (r + padTop) (mod s), so dx splits into s×s phases, each a stride-1 correlation of dy with its own
+ *    sub-filter (3×3/2: 2×2, 2×1, 1×2 and 1×1 taps — exactly the forward pass's multiplies; a 1×1/2 downsample:
+ *    one 1×1 phase, the others zero). The phases are interleaved into dx by run copies on the heap. (One combined
+ *    convolution over a common window wastes multiplies on zero taps — 16 for 9 at 3×3/2, 4× at 1×1/2 — and its
+ *    filter, s·s times wider, no longer fits the cache: it measured 2–4× slower than the separate phases.)
  *  - other strides (sh ≠ sw): zero-inserted dy and the stride-1 formula.
  *
  * The rearranged filters are built in JavaScript: they are filter-sized (≤ 2.4 M values in ResNet-18), and the
@@ -139,45 +140,63 @@ function subPixel(k: KernelCalls, dy: TensorInfo, w: Float32Array, info: backend
   const colsP = Math.ceil(inWidth / s);
   const hTaps = Array.from({ length: s }, (_, r) => phaseTaps(r, top, s, kh));
   const wTaps = Array.from({ length: s }, (_, r) => phaseTaps(r, left, s, kw));
-  // Common window of dy offsets δ over all phases that have taps.
-  const span = (taps: PhaseTaps[]) => {
-    const used = taps.filter((t) => t.count > 0);
-    return { lo: Math.min(...used.map((t) => t.qoff - t.count + 1)), hi: Math.max(...used.map((t) => t.qoff)) };
-  };
-  const hs = span(hTaps);
-  const ws = span(wTaps);
-  const fh = hs.hi - hs.lo + 1;
-  const fw = ws.hi - ws.lo + 1;
-  const outC = s * s * ci;
-  // Combined filter [fh, fw, co, s·s·ci]: window position i reads dy offset δ = lo + i, i.e. tap j = qoff − δ.
-  const combined = new Float32Array(fh * fw * co * outC);
+  const phases: Array<{ ry: number; rx: number; out: TensorInfo }> = [];
   for (let ry = 0; ry < s; ry++) {
     for (let rx = 0; rx < s; rx++) {
       const ph = hTaps[ry];
       const pw = wTaps[rx];
-      const channelBase = (ry * s + rx) * ci;
-      for (let i = 0; i < fh; i++) {
-        const jh = ph.qoff - (hs.lo + i);
-        if (jh < 0 || jh >= ph.count) continue;
-        const tapH = ph.first + jh * s;
-        for (let i2 = 0; i2 < fw; i2++) {
-          const jw = pw.qoff - (ws.lo + i2);
-          if (jw < 0 || jw >= pw.count) continue;
-          const tapW = pw.first + jw * s;
-          transposeBlock(w, (tapH * kw + tapW) * ci * co, combined, (i * fw + i2) * co * outC, ci, co, outC, channelBase);
+      if (ph.count === 0 || pw.count === 0) continue;
+      // Phase filter [count_h, count_w, co, ci]: window position i reads dy offset δ = qoff − count + 1 + i, i.e.
+      // tap j = count − 1 − i, filter row first + j·s.
+      const filter = new Float32Array(ph.count * pw.count * co * ci);
+      for (let i = 0; i < ph.count; i++) {
+        const tapH = ph.first + (ph.count - 1 - i) * s;
+        for (let i2 = 0; i2 < pw.count; i2++) {
+          const tapW = pw.first + (pw.count - 1 - i2) * s;
+          transposeBlock(w, (tapH * kw + tapW) * ci * co, filter, (i * pw.count + i2) * co * ci, ci, co, ci, 0);
         }
+      }
+      const f = k.adopt(makeTensor(k.backend, [ph.count, pw.count, co, ci], 'float32', filter));
+      const lo = ph.qoff - ph.count + 1;
+      const loW = pw.qoff - pw.count + 1;
+      phases.push({ ry, rx, out: correlate(k, dy, f, -lo, -loW, rowsP, colsP) });
+    }
+  }
+  return interleave(k, phases, [batchSize, inHeight, inWidth, ci], s, rowsP, colsP);
+}
+
+/**
+ * dx[b, p·s + ry, q·s + rx, :] = phase(ry, rx)[b, p, q, :] (zero where a phase has no taps), copied run by run
+ * (ci values) on the wasm heap: what DepthToSpace would do, without first concatenating the phases.
+ */
+function interleave(
+  k: KernelCalls,
+  phases: Array<{ ry: number; rx: number; out: TensorInfo }>,
+  shape: [number, number, number, number],
+  s: number,
+  rowsP: number,
+  colsP: number,
+): TensorInfo {
+  const heap = k.backend as unknown as WasmHeapAccess;
+  const [b, h, w, ci] = shape;
+  const dxInfo = k.adopt(heap.makeOutput(shape, 'float32'));
+  const dx = heap.typedArrayFromHeap(dxInfo) as Float32Array;
+  if (phases.length < s * s) dx.fill(0);
+  const mem = new Float32Array(dx.buffer);
+  const dxAt = dx.byteOffset >> 2;
+  for (const { ry, rx, out } of phases) {
+    const srcAt = (heap.typedArrayFromHeap(out) as Float32Array).byteOffset >> 2;
+    const rows = Math.ceil((h - ry) / s);
+    const cols = Math.ceil((w - rx) / s);
+    for (let n = 0; n < b; n++) {
+      for (let p = 0; p < rows; p++) {
+        let src = srcAt + ((n * rowsP + p) * colsP) * ci;
+        let dst = dxAt + ((n * h + p * s + ry) * w + rx) * ci;
+        for (let q = 0; q < cols; q++, src += ci, dst += s * ci) mem.copyWithin(dst, src, src + ci);
       }
     }
   }
-  const filter = k.adopt(makeTensor(k.backend, [fh, fw, co, outC], 'float32', combined));
-  // Output p reads dy rows p + lo … p + hi.
-  const phases = correlate(k, dy, filter, -hs.lo, -ws.lo, rowsP, colsP);
-  // Interleave (what DepthToSpace does, but the backend's DepthToSpace is ~6x slower than this transpose):
-  // channel block (ry, rx) of pixel (p, q) goes to (p·s + ry, q·s + rx).
-  const split = k.reshape(phases, [batchSize * rowsP, colsP, s, s * ci]);
-  const dx = k.reshape(k.transpose(split, [0, 2, 1, 3]), [batchSize, rowsP * s, colsP * s, ci]);
-  if (rowsP * s === inHeight && colsP * s === inWidth) return dx;
-  return k.slice(dx, [0, 0, 0, 0], [batchSize, inHeight, inWidth, ci]);
+  return dxInfo;
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {
