@@ -130,8 +130,11 @@ export class ParallelBatcher {
   readonly threads: number;
   /** Whether the workers run the WebAssembly SIMD kernels (as the calling thread does then). */
   readonly simd: boolean;
-  /** Patches assembled so far, and how many of them by the worker threads (the rest by the calling thread). */
-  readonly stats = { patches: 0, byWorkers: 0 };
+  /**
+   * Patches assembled so far, how many of them by the worker threads (the rest by the calling thread), and the
+   * time the calling thread spent waiting for workers to finish patches they had started.
+   */
+  readonly stats = { patches: 0, byWorkers: 0, waitMs: 0 };
   private readonly callerWorks: boolean;
   private readonly workers: Worker[] = [];
   private readonly control = new Int32Array(new SharedArrayBuffer(8 * 4));
@@ -213,12 +216,14 @@ export class ParallelBatcher {
         mine++;
       }
       // Then waits for the patches the workers have taken.
+      const waitStart = performance.now();
       for (let done = Atomics.load(ctl, DONE); done < n; done = Atomics.load(ctl, DONE)) {
         if (this.failure) throw this.failure;
         const wait = waitAsync(ctl, DONE, done, 1000);
         if (wait.async) await wait.value;
       }
       if (this.failure) throw this.failure;
+      this.stats.waitMs += performance.now() - waitStart;
       this.stats.patches += n;
       this.stats.byWorkers += n - mine;
     } finally {

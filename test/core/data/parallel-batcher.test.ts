@@ -43,7 +43,7 @@ describe('ParallelBatcher', () => {
       const plain = ds.getBatch(idx, { ...options, augment: false });
       expect(maxAbsDiff(again.inputs.s2!.data, plain.inputs.s2!.data)).toBe(0);
       expect(maxAbsDiff(again.inputs.worldcover!.data, plain.inputs.worldcover!.data)).toBe(0);
-      expect(batcher.stats).toEqual({ patches: 14, byWorkers: 14 });
+      expect(batcher.stats).toMatchObject({ patches: 14, byWorkers: 14 });
     } finally {
       await batcher.close();
     }
