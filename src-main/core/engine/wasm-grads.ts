@@ -6,6 +6,7 @@ import { batchNormGradConfig, channelMomentsConfig, makeFusedBatchNormConfig } f
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './wasm-kernels/depthwise-backprop';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
 import { makeMatMulConfig } from './wasm-kernels/mat-mul';
+import { BINARY_KERNELS, makeBinaryConfig, makeUnaryConfig, UNARY_KERNELS } from './wasm-kernels/elementwise';
 import { makeIdentityConfig } from './wasm-kernels/identity';
 import { reluGradConfig } from './wasm-kernels/relu-grad';
 import { makeSliceConfig } from './wasm-kernels/slice';
@@ -47,6 +48,8 @@ const FASTER: Replacement[] = [
   { kernelName: '_FusedMatMul', build: (original) => makeMatMulConfig(need(original, '_FusedMatMul')) },
   { kernelName: 'Identity', build: (original) => makeIdentityConfig(need(original, 'Identity')) },
   { kernelName: 'FusedBatchNorm', build: (original) => makeFusedBatchNormConfig(need(original, 'FusedBatchNorm')) },
+  ...Object.entries(BINARY_KERNELS).map(([name, op]) => ({ kernelName: name, build: (o: KernelConfig | undefined) => makeBinaryConfig(need(o, name), op) })),
+  ...Object.entries(UNARY_KERNELS).map(([name, op]) => ({ kernelName: name, build: (o: KernelConfig | undefined) => makeUnaryConfig(need(o, name), op) })),
 ];
 
 function need(original: KernelConfig | undefined, name: string): KernelConfig {

@@ -12,7 +12,7 @@ import { assemble, Fn, I32, SIMD } from './wasm-asm';
  * float32 precision. They run over a block of rows with the channel block outermost, keeping the accumulators in
  * registers; callers pass blocks that fit the L1 cache and add the block sums into float64 outputs.
  */
-export interface SimdLoops {
+interface SimdCore {
   /** sum[j] += Σ_r x[r, j]; squares[j] += Σ_r x[r, j]² (float64 outputs). */
   channelSums(x: number, rows: number, c: number, sum: number, squares: number): void;
   /** s1[j] += Σ_r dy[r, j]; sxy[j] += Σ_r dy[r, j]·x[r, j] (float64 outputs). */
@@ -23,6 +23,45 @@ export interface SimdLoops {
   normalize(out: number, u: number, m: number, a: number, d: number, rows: number, c: number): void;
   /** out[i] = x[i] > 0 ? dy[i] : 0 for i < 4·quads. */
   reluGrad(out: number, dy: number, x: number, quads: number): void;
+}
+
+/** The loops, including the elementwise maps over 4·quads float32 values (names like `add`, `addAS`, `relu`). */
+export type SimdLoops = SimdCore & Record<`${BinaryOp}${'' | 'AS' | 'BS'}` | UnaryOp, (out: number, ...rest: number[]) => void>;
+
+/** Binary maps: `op(out, a, b, quads)`, with `opAS` (a is one scalar) and `opBS` (b is one scalar). */
+export const BINARY_OPS = { add: SIMD.f32x4Add, sub: SIMD.f32x4Sub, mul: SIMD.f32x4Mul, div: SIMD.f32x4Div } as const;
+export type BinaryOp = keyof typeof BINARY_OPS;
+/** Unary maps `op(out, a, quads)`. relu is max(a, 0) (NaN stays NaN). */
+export const UNARY_OPS = ['relu', 'square', 'sqrt'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+function elementwiseFunctions(): Fn[] {
+  const fns: Fn[] = [];
+  const loop = (name: string, params: number, value: (f: Fn, p: number) => void) => {
+    const f = new Fn(name, Array.from({ length: params }, () => I32));
+    const quads = params - 1;
+    const end = f.local(I32);
+    const p = f.local(I32);
+    f.get(quads).i32(16).mul().set(end);
+    f.forLoop(p, () => f.i32(0), end, 16, () => {
+      f.get(0).get(p).add();
+      value(f, p);
+      f.store();
+    });
+    fns.push(f);
+  };
+  for (const [name, op] of Object.entries(BINARY_OPS)) {
+    loop(name, 4, (f, p) => f.get(1).get(p).add().load().get(2).get(p).add().load().simd(op));
+    loop(`${name}AS`, 4, (f, p) => f.get(1).loadF32().simd(SIMD.f32x4Splat).get(2).get(p).add().load().simd(op));
+    loop(`${name}BS`, 4, (f, p) => f.get(1).get(p).add().load().get(2).loadF32().simd(SIMD.f32x4Splat).simd(op));
+  }
+  loop('relu', 3, (f, p) => f.get(1).get(p).add().load().f32(0).simd(SIMD.f32x4Splat).simd(SIMD.f32x4Max));
+  loop('square', 3, (f, p) => {
+    f.get(1).get(p).add().load();
+    f.get(1).get(p).add().load().simd(SIMD.f32x4Mul);
+  });
+  loop('sqrt', 3, (f, p) => f.get(1).get(p).add().load().simd(SIMD.f32x4Sqrt));
+  return fns;
 }
 
 const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
@@ -198,6 +237,7 @@ function instantiate(module: EmscriptenMemory): SimdLoops | undefined {
     affineFunction('affine3', true),
     affineFunction('normalize', false),
     reluGradFunction(),
+    ...elementwiseFunctions(),
   ];
   const bytes = assemble(functions, shared);
   if (!WebAssembly.validate(bytes)) return undefined;

@@ -51,10 +51,12 @@ export const SIMD = {
   f32x4Gt: 0x44,
   and: 0x4e,
   promoteLow: 0x5f,
-  f32x4Max: 0xe9,
+  f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
+  f32x4Max: 0xe9,
   f64x2Add: 0xf0,
   f64x2Mul: 0xf2,
 } as const;
@@ -97,6 +99,11 @@ export class Fn {
   }
   add(): this {
     this.code.push(0x6a);
+    return this;
+  }
+  /** f32.load (natural alignment) at the address on the stack. */
+  loadF32(): this {
+    this.code.push(0x2a, 2, 0);
     return this;
   }
   sub(): this {
