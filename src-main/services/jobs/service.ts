@@ -28,6 +28,12 @@ export interface JobServiceOptions {
 export interface StartJobOptions {
   /** Human title for the UI; default: the kind. */
   label?: string;
+  /**
+   * Runs in the main thread once the job has ended (done, failed or cancelled) and its worker has stopped, so nothing
+   * the worker was writing can land after it: e.g. to record the outcome of a run whose worker was terminated before
+   * it could. wait() and shutdown() wait for it; what it throws is logged.
+   */
+  onEnd?: (info: JobInfo) => void | Promise<void>;
 }
 
 interface JobRecord {
@@ -36,6 +42,7 @@ interface JobRecord {
   log: JobLogEvent[];
   worker?: Worker;
   cancelRequested: boolean;
+  onEnd?: StartJobOptions['onEnd'];
   graceTimer?: ReturnType<typeof setTimeout>;
   finished: Promise<JobInfo>;
   resolveFinished(info: JobInfo): void;
@@ -130,6 +137,7 @@ export class JobService {
       params: structuredClone(params),
       log: [],
       cancelRequested: false,
+      onEnd: opts.onEnd,
       finished,
       resolveFinished,
     };
@@ -149,7 +157,7 @@ export class JobService {
     return { ...this.snapshot(record), log: record.log.map((l) => ({ ...l })) };
   }
 
-  /** Resolves with the job once it is done, failed or cancelled. */
+  /** Resolves with the job once it is done, failed or cancelled, its worker has stopped and its onEnd has run. */
   wait(jobId: string): Promise<JobInfo> {
     return this.record(jobId).finished.then((info) => structuredClone(info));
   }
@@ -185,7 +193,8 @@ export class JobService {
     const pending = [...this.jobs.values()].filter((r) => !isFinalState(r.info.state));
     for (const record of [...this.queue]) this.cancel(record.info.id);
     for (const record of pending) this.cancel(record.info.id);
-    await Promise.all(pending.map((r) => r.finished));
+    // Every job's `finished`: also those that ended just before and are still running their onEnd.
+    await Promise.all([...this.jobs.values()].map((r) => r.finished));
     await Promise.allSettled([...this.terminations]);
   }
 
@@ -312,6 +321,7 @@ export class JobService {
     if (record.graceTimer) clearTimeout(record.graceTimer);
     const worker = record.worker;
     record.worker = undefined;
+    let stopped: Promise<unknown> = Promise.resolve();
     if (worker) {
       worker.removeAllListeners('exit');
       const termination = worker.terminate();
@@ -320,9 +330,15 @@ export class JobService {
         this.terminations.delete(termination);
       };
       termination.then(forget, forget);
+      stopped = termination.catch(() => undefined);
     }
     this.announce(record);
-    record.resolveFinished(structuredClone(info));
+    const final = structuredClone(info);
+    const onEnd = record.onEnd;
+    void stopped
+      .then(() => onEnd?.(structuredClone(final)))
+      .catch((err: unknown) => console.warn(`terrafuse: after job ${final.id} (${final.kind}):`, err instanceof Error ? err.message : err))
+      .then(() => record.resolveFinished(final));
     if (wasRunning) this.running -= 1;
     this.trim();
     this.pump();

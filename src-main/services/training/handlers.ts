@@ -3,14 +3,16 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ApiHandlers } from '../../api/contract';
 import { ApiError } from '../../api/errors';
+import type { JobInfo } from '../../api/jobs';
 import type { RunInfo } from '../../api/training';
 import { CHECKPOINT_DIR, CONFIG_JSON, HISTORY_JSON, RUN_JSON, type HistoryEntry, type RunRecord } from '../../core/train/run-folder';
 import type { PathGuard } from '../files/path-guard';
-import type { JobService } from '../jobs/service';
+import type { JobService, StartJobOptions } from '../jobs/service';
 import { confusionOf } from './confusion';
 import { renderMaskImage } from './mask-image';
 import { openPredictionDataset } from './open-dataset';
 import { readPredictions } from './predictions';
+import { settleExperimentRecords, settleRunRecord } from './run-record';
 
 type TrainingMethods = 'training.train' | 'training.pretrain' | 'training.evaluate' | 'training.predict' | 'training.experiment' | 'training.run' | 'training.predictions' | 'training.maskImage' | 'training.confusion';
 
@@ -31,16 +33,18 @@ export function trainingHandlers(jobs: JobService, paths: PathGuard): Pick<ApiHa
     await mkdir(dirname(resolve(p)), { recursive: true });
     return paths.resolveForWrite(p);
   };
-  const start = (kind: string, params: unknown, label: string) => ({ jobId: jobs.start(kind, params, { label }).id });
+  const start = (kind: string, params: unknown, label: string, onEnd?: StartJobOptions['onEnd']) => ({ jobId: jobs.start(kind, params, { label, onEnd }).id });
+  // A run's worker stopped from outside (cancelled while starting up, then terminated) cannot record its end.
+  const settleRun = (kind: 'train' | 'pretrain', params: { out: string }) => (info: JobInfo) => settleRunRecord(params.out, info, kind, params).then(() => undefined);
   return {
     'training.train': async (c) => {
       const params = { ...c, data: await input(c.data), out: await output(c.out), from: c.from === null ? null : await input(c.from) };
       const what = c.tasks.map((t) => t.target).join('+');
-      return start('train', params, `Train ${c.backbone} on ${c.modalities.join('+')} → ${what}${c.labelFraction < 1 ? ` (${c.labelFraction * 100}% labels)` : ''}`);
+      return start('train', params, `Train ${c.backbone} on ${c.modalities.join('+')} → ${what}${c.labelFraction < 1 ? ` (${c.labelFraction * 100}% labels)` : ''}`, settleRun('train', params));
     },
     'training.pretrain': async (c) => {
       const params = { ...c, data: await input(c.data), out: await output(c.out) };
-      return start('pretrain', params, `Pretrain ${c.backbone} (${c.method})`);
+      return start('pretrain', params, `Pretrain ${c.backbone} (${c.method})`, settleRun('pretrain', params));
     },
     'training.evaluate': async (c) => {
       const params = { ...c, run: await input(c.run), data: await input(c.data) };
@@ -52,7 +56,7 @@ export function trainingHandlers(jobs: JobService, paths: PathGuard): Pick<ApiHa
     },
     'training.experiment': async (c) => {
       const params = { ...c, data: await input(c.data), out: await output(c.out), from: c.from === null ? null : await input(c.from) };
-      return start('experiment', params, `Label efficiency (${c.fractions.join(', ')})`);
+      return start('experiment', params, `Label efficiency (${c.fractions.join(', ')})`, (info) => settleExperimentRecords(params.out, info).then(() => undefined));
     },
     'training.run': async ({ path }) => readRunInfo(await input(path)),
     'training.predictions': async ({ dir, data }) => readPredictions(await input(dir), data === null ? null : await input(data)),
