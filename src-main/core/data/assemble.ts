@@ -36,6 +36,17 @@ export function activeKernelModule(size: number): WebAssembly.Module | null {
   return simdEnabled ? kernelModule(size) : null;
 }
 
+/**
+ * Arrays on these buffers live in a shared kernel memory (batch-memory.ts): the kernels instantiated on it write
+ * into them directly. Registered by the ParallelBatcher for each buffer object of its memory.
+ */
+const directKernels = new WeakMap<ArrayBufferLike, SimdKernels>();
+
+/** Makes writeS2/writeS1/writeMask write arrays on `buffer` straight from `kernels` (instantiated on its memory). */
+export function writeDirectlyWith(buffer: ArrayBufferLike, kernels: SimdKernels): void {
+  directKernels.set(buffer, kernels);
+}
+
 /** This thread's SIMD kernel instance for patches of side `size`, or null. */
 function simd(size: number): SimdKernels | null {
   if (!simdEnabled) return null;
@@ -52,6 +63,8 @@ function simd(size: number): SimdKernels | null {
 
 /** S2 record at `base` -> out[ob...] = sample * k + m (nearest when `s` is integer, else bilinear; null = as stored). */
 export function writeS2(src: Uint16Array, base: number, size: number, s: Sampling | null, k: number, m: number, out: Float32Array, ob: number): void {
+  const D = s ? directKernels.get(out.buffer) : undefined;
+  if (D && s && D.layout.size === size) return simdS2(D, src, base, s, k, m, out, ob, true);
   const K = s ? simd(size) : null;
   if (K && s) simdS2(K, src, base, s, k, m, out, ob);
   else writeS2Js(src, base, size, s, k, m, out, ob);
@@ -98,6 +111,8 @@ export function writeS2Js(src: Uint16Array, base: number, size: number, s: Sampl
 
 /** S1 record at `base` -> out[ob...] = sample * k + m (as writeS2). */
 export function writeS1(src: Int16Array, base: number, size: number, s: Sampling | null, k: number, m: number, out: Float32Array, ob: number): void {
+  const D = s ? directKernels.get(out.buffer) : undefined;
+  if (D && s && D.layout.size === size) return simdS1(D, src, base, s, k, m, out, ob, true);
   const K = s ? simd(size) : null;
   if (K && s) simdS1(K, src, base, s, k, m, out, ob);
   else writeS1Js(src, base, size, s, k, m, out, ob);
@@ -183,6 +198,8 @@ export function writeOneHot(src: Uint8Array, base: number, classes: number, size
 
 /** Int32 mask with `ignoreValue` where there is no label (nearest-neighbour). */
 export function writeMask(src: Uint8Array, base: number, size: number, s: Sampling | null, ignore: number, ignoreValue: number, out: Int32Array, ob: number): void {
+  const D = s ? directKernels.get(out.buffer) : undefined;
+  if (D && s && D.layout.size === size) return simdMask(D, src, base, s, ignore, ignoreValue, out, ob, true);
   const K = s ? simd(size) : null;
   if (K && s) simdMask(K, src, base, s, ignore, ignoreValue, out, ob);
   else writeMaskJs(src, base, size, s, ignore, ignoreValue, out, ob);

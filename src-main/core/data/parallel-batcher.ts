@@ -1,39 +1,46 @@
 /**
  * `ParallelBatcher`: the same batches as `PatchDataset.getBatch`, assembled by several threads. The resident cache
- * already lives in shared memory; batch arrays are allocated in shared memory too, the calling thread draws every
- * augmentation (so the result is identical to `getBatch` with the same rng) and then the calling thread and
- * `threads - 1` worker threads take patches one at a time from a shared counter until none is left, running the
- * very same kernel functions (their source is handed to the workers, so there is one implementation; the
- * WebAssembly SIMD kernel module is posted to them compiled).
+ * already lives in shared memory; the calling thread draws every augmentation (so the result is identical to
+ * `getBatch` with the same rng) and then the calling thread and `threads - 1` worker threads take patches one at a
+ * time from a shared counter until none is left, running the very same kernel functions (their source is handed to
+ * the workers, so there is one implementation; the WebAssembly SIMD kernels are posted to them compiled).
  *
  *   const batcher = new ParallelBatcher(ds);            // threads: the machine's cores by default
  *   let batch = await batcher.getBatch(indices, { modalities: ['s2', 's1'], targets: ['worldcover'], augment: true, rng });
  *   ...
  *   batcher.close();
  *
- * Why a shared counter rather than fixed shares: on a machine shared with other work a worker may only get its
- * time slice late; with fixed shares the batch then waits for it, while here the calling thread simply takes more
- * patches. The calling thread waits (Atomics.waitAsync, event loop free) only for patches a worker has started.
- * Per batch there is one message per worker; nothing is copied (outputs, jobs and the control words are shared).
+ * - A shared counter rather than fixed shares: on a machine shared with other work a worker may get its time slice
+ *   late; the calling thread then simply takes more patches. It waits (Atomics.waitAsync, event loop free) only for
+ *   patches a worker has started. Per batch there is one message per worker and nothing is copied.
+ * - With SIMD, batch arrays are allocated in one shared WebAssembly memory (batch-memory.ts) that also holds each
+ *   thread's kernel regions, so kernels write patches straight into the batch: copying into a SharedArrayBuffer
+ *   costs V8 several times a memcpy. Keep a batch's arrays themselves (not just their `.buffer`) while using them;
+ *   dropped arrays return their memory when collected.
  *
  * A streaming (non-resident) cache, or `threads: 1`, simply runs `getBatch` on the calling thread.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { emptySampling, fillAxis, samplingOf } from './augment';
-import { activeKernelModule, writeDem, writeMaskJs, writeOneHot, writeS1Js, writeS2Js } from './assemble';
-import { instantiateKernels, kernelLayout, loadTables, simdMask, simdS1, simdS2 } from './simd-kernels';
+import { activeKernelModule, writeDem, writeDirectlyWith, writeMaskJs, writeOneHot, writeS1Js, writeS2Js } from './assemble';
+import { BatchMemory } from './batch-memory';
+import { buildKernelModule, instantiateKernels, kernelLayout, loadTables, scratchBytes, simdMask, simdS1, simdS2, type SimdKernels } from './simd-kernels';
 import { S2_SCALE } from './normalise';
 import { IGNORE_INDEX, PATCH_SIZE, WORLDCOVER_CLASS_COUNT } from './modalities';
 import { WORLDCOVER_STORE_IGNORE, type CachedModality } from './cache/packed-cache';
 import type { Batch } from './modalities';
 import type { BatchAllocator, BatchOptions, BatchPlan, PatchDataset, SpatialInput } from './dataset';
 
+/** Batch arrays in plain shared memory (no SIMD kernels, or the kernel memory is full). */
 const SHARED_ALLOCATOR: BatchAllocator = {
   float32: (n) => new Float32Array(new SharedArrayBuffer(n * 4)),
   int32: (n) => new Int32Array(new SharedArrayBuffer(n * 4)),
   accepts: (a) => a.buffer instanceof SharedArrayBuffer,
 };
+
+/** Largest kernel memory (2 GiB: ~70 batches of 32 S2 + S1 + mask patches alive at once). */
+const MAX_KERNEL_PAGES = 32768;
 
 /** Per patch: cache index, batch slot, transpose, flipY, flipX, cropRow, cropCol, cropSize, gain, offset, augmented. */
 const JOB_FIELDS = 11;
@@ -91,10 +98,10 @@ parentPort.on('message', (msg) => {
   if (msg.init) {
     cache = msg.cache;
     ctl = msg.control;
-    K = msg.module ? instantiateKernels(msg.module, msg.layout) : null;
+    K = msg.module ? instantiateKernels(msg.module, msg.layout, msg.memory) : null;
     return;
   }
-  const { gen, n, jobs, outs, mask, s1, dem } = msg;
+  const { gen, n, jobs, outs, mask, s1, dem, direct } = msg;
   try {
     for (let b = claimSlot(ctl, gen, n); b >= 0; b = claimSlot(ctl, gen, n)) {
       const j = b * FIELDS, i = jobs[j];
@@ -104,17 +111,17 @@ parentPort.on('message', (msg) => {
       const s = samplingOf(t, S, sampling);
       const k2 = S2_SCALE * (augmented ? t.gain : 1), m2 = augmented ? t.offset : 0;
       if (outs.s2) {
-        if (K) simdS2(K, cache.s2, i * PIXELS * 12, s, k2, m2, outs.s2, b * PIXELS * 12);
+        if (K) simdS2(K, cache.s2, i * PIXELS * 12, s, k2, m2, outs.s2, b * PIXELS * 12, direct.s2);
         else writeS2Js(cache.s2, i * PIXELS * 12, S, s, k2, m2, outs.s2, b * PIXELS * 12);
       }
       if (outs.s1) {
-        if (K) simdS1(K, cache.s1, i * PIXELS * 2, s, s1.scale, s1.shift, outs.s1, b * PIXELS * 2);
+        if (K) simdS1(K, cache.s1, i * PIXELS * 2, s, s1.scale, s1.shift, outs.s1, b * PIXELS * 2, direct.s1);
         else writeS1Js(cache.s1, i * PIXELS * 2, S, s, s1.scale, s1.shift, outs.s1, b * PIXELS * 2);
       }
       if (outs.dem) writeDem(cache.dem, i * PIXELS, S, s, dem.scale, dem.shift, outs.dem, b * PIXELS);
       if (outs.worldcover) writeOneHot(cache.worldcover, i * PIXELS, WC, S, s, IGNORE_CODE, outs.worldcover, b * PIXELS * WC);
       if (mask) {
-        if (K) simdMask(K, cache.worldcover, i * PIXELS, s, IGNORE_CODE, IGNORE_INDEX, mask, b * PIXELS);
+        if (K) simdMask(K, cache.worldcover, i * PIXELS, s, IGNORE_CODE, IGNORE_INDEX, mask, b * PIXELS, direct.mask);
         else writeMaskJs(cache.worldcover, i * PIXELS, S, s, IGNORE_CODE, IGNORE_INDEX, mask, b * PIXELS);
       }
       if (Atomics.add(ctl, DONE, 1) + 1 === n) Atomics.notify(ctl, DONE);
@@ -137,6 +144,9 @@ export class ParallelBatcher {
   readonly stats = { patches: 0, byWorkers: 0, waitMs: 0 };
   private readonly callerWorks: boolean;
   private readonly workers: Worker[] = [];
+  /** With SIMD: the shared memory holding every thread's kernel regions and the batch arrays. */
+  private readonly kernelMemory: BatchMemory | null = null;
+  private readonly allocator: BatchAllocator = SHARED_ALLOCATOR;
   private readonly control = new Int32Array(new SharedArrayBuffer(8 * 4));
   private jobs = new Float64Array(new SharedArrayBuffer(64 * JOB_FIELDS * 8));
   private gen = 0;
@@ -157,9 +167,29 @@ export class ParallelBatcher {
     const resident = ds.cache.resident;
     this.threads = resident ? Math.max(1, Math.floor(options.threads ?? availableParallelism())) : 1;
     this.callerWorks = options.callerWorks ?? true;
-    const module = activeKernelModule(PATCH_SIZE);
-    this.simd = module !== null;
+    this.simd = activeKernelModule(PATCH_SIZE) !== null;
     if (this.threads === 1) return;
+    // With SIMD every thread's kernels live in one shared memory (region k for thread k, 0 = calling thread) that
+    // also holds the batch arrays, so the kernels write patches straight into the batch.
+    const region = Math.ceil(scratchBytes(PATCH_SIZE) / 64) * 64;
+    const modules: (WebAssembly.Module | null)[] = [];
+    if (this.simd) {
+      const memory = new BatchMemory(region * this.threads, MAX_KERNEL_PAGES);
+      for (let k = 0; k < this.threads; k++) {
+        modules.push(new WebAssembly.Module(buildKernelModule(PATCH_SIZE, { base: k * region, shared: { maximum: MAX_KERNEL_PAGES } })));
+      }
+      const mine: SimdKernels = instantiateKernels(modules[0]!, kernelLayout(PATCH_SIZE, 0), memory.memory);
+      const inMemory = <T extends Float32Array | Int32Array>(a: T | null): T | null => {
+        if (a) writeDirectlyWith(a.buffer, mine); // this thread's writeS2 & co. then write it directly too
+        return a;
+      };
+      this.kernelMemory = memory;
+      this.allocator = {
+        float32: (n) => inMemory(memory.float32(n)) ?? SHARED_ALLOCATOR.float32(n),
+        int32: (n) => inMemory(memory.int32(n)) ?? SHARED_ALLOCATOR.int32(n),
+        accepts: SHARED_ALLOCATOR.accepts,
+      };
+    }
     const source = workerSource();
     const cache: Partial<Record<CachedModality, unknown>> = {};
     for (const m of ['s2', 's1', 'dem', 'worldcover'] as const) cache[m] = ds.cache.residentArray(m);
@@ -177,7 +207,8 @@ export class ParallelBatcher {
       w.on('exit', (code) => {
         if (this.workers.includes(w)) fail(new Error(`batch worker exited (code ${code})`));
       });
-      w.postMessage({ init: true, cache, control: this.control, module, layout: kernelLayout(PATCH_SIZE) });
+      const memory = this.kernelMemory?.memory;
+      w.postMessage({ init: true, cache, control: this.control, module: modules[k + 1] ?? null, layout: kernelLayout(PATCH_SIZE, (k + 1) * region), memory });
       this.workers.push(w);
     }
   }
@@ -192,7 +223,7 @@ export class ParallelBatcher {
   private async assemble(indices: readonly number[], options: BatchOptions): Promise<Batch> {
     if (this.failure) throw this.failure;
     if (this.workers.length === 0 || indices.length > MAX_BATCH) return this.ds.getBatch(indices, options);
-    const plan = this.ds.planBatch(indices, options, SHARED_ALLOCATOR);
+    const plan = this.ds.planBatch(indices, options, this.allocator);
     const n = plan.indices.length;
     if (n === 0) return this.ds.finishBatch(plan, options);
     this.writeJobs(plan);
@@ -202,7 +233,9 @@ export class ParallelBatcher {
     Atomics.store(ctl, CLAIM, this.gen << 16);
     const outs: Partial<Record<SpatialInput, Float32Array>> = {};
     for (const m of plan.spatial) outs[m] = plan.outs[m];
-    const msg = { gen: this.gen, n, jobs: this.jobs, outs, mask: plan.mask, s1: plan.s1, dem: plan.dem };
+    const owned = (a: Float32Array | Int32Array | null | undefined) => !!a && !!this.kernelMemory?.owns(a);
+    const direct = { s2: owned(outs.s2), s1: owned(outs.s1), mask: owned(plan.mask) };
+    const msg = { gen: this.gen, n, jobs: this.jobs, outs, mask: plan.mask, s1: plan.s1, dem: plan.dem, direct };
     for (const w of this.workers) {
       w.ref();
       w.postMessage(msg);
@@ -252,6 +285,11 @@ export class ParallelBatcher {
         J[j + 10] = 0;
       }
     }
+  }
+
+  /** Whether `a` is in the kernels' shared memory (batch arrays are, with SIMD; kernels then write them directly). */
+  inKernelMemory(a: Float32Array | Int32Array): boolean {
+    return this.kernelMemory?.owns(a) ?? false;
   }
 
   /** Stops the worker threads. */

@@ -6,14 +6,15 @@
  * record (v128.load16x4_u) and converted in registers. The S2 bilinear kernel is separable (a horizontal pass per
  * needed source row into a row buffer, then a vertical blend per output row); S1 handles two pixels per vector.
  *
- * Memory of one instance (each thread has its own; nothing is shared):
+ * Regions of one thread's instance (in its own memory, or at its `base` in a memory shared by several threads):
  *   TABLES  the patch's Sampling tables (augment.ts) copied in: A0 A1 NA B0 B1 NB (i32 pixel indices) WA WB (f32)
  *   H0, H1  row buffers of the separable S2 kernel, and the tags saying which source rows they hold
  *   SRC     one cached record, copied in from the cache (Uint16 / Int16 / Uint8 values)
  *   OUT     output rows (Float32 or Int32), copied out into the batch a chunk of rows at a time
- * The copies are TypedArray.set (memcpy); the record then sits in L2 for the gathers of a rotated or transposed
- * read. They are now the larger part of the cost: ~65 us of a Sentinel-2 patch against ~35 us of kernel, slower
- * still with a SharedArrayBuffer on either side, as V8 copies those with relaxed atomic word moves.
+ * Kernels write either to OUT or, when the batch array is in the same (shared) memory, straight into the batch
+ * (ParallelBatcher). The copies are TypedArray.set; the record then sits in L2 for the gathers of a rotated or
+ * transposed read. Copies are now the larger part of the cost (~65 us of a Sentinel-2 patch against ~35 us of
+ * kernel), more so with a SharedArrayBuffer on either side, which V8 copies with relaxed atomic word moves.
  *
  * Semantics are those of the JavaScript kernels in assemble.ts (out = (bilinear or nearest sample) * k + m), in
  * float32 arithmetic instead of float64: results agree to ~1e-6 of the normalised range.
@@ -42,12 +43,21 @@ export interface KernelLayout {
 }
 
 const S2_CHANNELS = 12;
+/** Every kernel's last parameter: the byte address where output row y0 goes (OUT, or a batch in shared memory). */
+const OUT_PARAM = 4;
 const S1_CHANNELS = 2;
 
-export function kernelLayout(size: number): KernelLayout {
+/** Bytes of one thread's regions (tables, row buffers, SRC, OUT) for patches of side `size`. */
+export function scratchBytes(size: number): number {
+  const L = kernelLayout(size);
+  return L.out + size * size * S2_CHANNELS * 4;
+}
+
+/** The regions of one thread's instance, starting at byte `base` (0 for an instance with its own memory). */
+export function kernelLayout(size: number, base = 0): KernelLayout {
   const table = size * 4;
   const align = (n: number) => Math.ceil(n / 64) * 64;
-  const t = (k: number) => k * align(table);
+  const t = (k: number) => base + k * align(table);
   const tags = t(8);
   const h0 = align(tags + 8);
   const h1 = align(h0 + size * S2_CHANNELS * 4);
@@ -75,9 +85,9 @@ function tapAddress(f: FunctionBuilder, base: number, tab: number, at: number, b
   f.localGet(base).localGet(at).i32Load(tab).i32Const(bpp).op(Op.i32Mul).op(Op.i32Add);
 }
 
-/** Sentinel-2 nearest (no crop: the dihedral transforms): Uint16 x 12 -> Float32 x 12. Params (k, m, y0, y1). */
+/** Sentinel-2 nearest (no crop: the dihedral transforms): Uint16 x 12 -> Float32 x 12. Params (k, m, y0, y1, out). */
 function emitS2Nearest(m: WasmModuleBuilder, L: KernelLayout): void {
-  const f = m.func('s2Nearest', ['f32', 'f32', 'i32', 'i32']);
+  const f = m.func('s2Nearest', ['f32', 'f32', 'i32', 'i32', 'i32']);
   const [k, mm, y0, y1] = [0, 1, 2, 3];
   const y = f.local('i32'), xb = f.local('i32'), o = f.local('i32'), yb = f.local('i32'), src = f.local('i32');
   const r0 = f.local('i32'), p = f.local('i32');
@@ -86,7 +96,7 @@ function emitS2Nearest(m: WasmModuleBuilder, L: KernelLayout): void {
   f.localGet(mm).simd(SimdOp.f32x4Splat).localSet(mv);
   f.localGet(k).simd(SimdOp.f32x4Splat).localSet(kv);
   f.localGet(y0).localSet(y);
-  f.i32Const(L.out).localSet(o);
+  f.localGet(OUT_PARAM).localSet(o);
   f.i32Const(L.src).localSet(src);
   rows(f, L, y, y1, xb, 1, () => {
     f.localGet(y).i32Const(2).op(Op.i32Shl).localSet(yb);
@@ -117,11 +127,11 @@ function loadS2(f: FunctionBuilder, p: number, c: number): FunctionBuilder {
  * buffer (H0/H1, f32), and every output row is the vertical blend of two buffered rows. A crop of side c needs about
  * c + 1 horizontal rows for 120 output rows, so this does ~30 % fewer vector operations than blending four taps
  * per pixel, and the vertical pass streams. The buffers' source rows are tagged in memory so that consecutive
- * calls (row chunks of one patch) reuse them; a call with y0 = 0 starts a new patch. Params (k, m, y0, y1).
+ * calls (row chunks of one patch) reuse them; a call with y0 = 0 starts a new patch. Params (k, m, y0, y1, out).
  * (Rows here are whatever the A tables index: source columns when the transform transposes; the code is the same.)
  */
 function emitS2Separable(m: WasmModuleBuilder, L: KernelLayout): void {
-  const f = m.func('s2Bilinear', ['f32', 'f32', 'i32', 'i32']);
+  const f = m.func('s2Bilinear', ['f32', 'f32', 'i32', 'i32', 'i32']);
   const [k, mm, y0, y1] = [0, 1, 2, 3];
   const y = f.local('i32'), xb = f.local('i32'), o = f.local('i32'), yb = f.local('i32'), src = f.local('i32');
   const ra = f.local('i32'), rb = f.local('i32'), t0 = f.local('i32'), t1 = f.local('i32'), want = f.local('i32'), other = f.local('i32');
@@ -134,7 +144,7 @@ function emitS2Separable(m: WasmModuleBuilder, L: KernelLayout): void {
   f.f32Const(1).simd(SimdOp.f32x4Splat).localSet(one);
   f.i32Const(L.src).localSet(src);
   f.localGet(y0).localSet(y);
-  f.i32Const(L.out).localSet(o);
+  f.localGet(OUT_PARAM).localSet(o);
   // Tags: -1 (nothing buffered) at the start of a patch, else what the previous chunk left.
   f.localGet(y0).op(Op.i32Eqz).ifElse(() => {
     f.i32Const(-1).localSet(t0);
@@ -218,10 +228,10 @@ function loadPairS1(f: FunctionBuilder, pa: number, pb: number): void {
 
 /**
  * Sentinel-1: Int16 x 2 -> Float32 x 2, two output pixels per step (one f32x4). Bilinear weights of the pair come
- * from WB as [wb(x) wb(x) wb(x+1) wb(x+1)] (one 64-bit load and a shuffle). Params (k, m, y0, y1); size is even.
+ * from WB as [wb(x) wb(x) wb(x+1) wb(x+1)] (one 64-bit load and a shuffle). Params (k, m, y0, y1, out); size is even.
  */
 function emitS1(m: WasmModuleBuilder, L: KernelLayout, bilinear: boolean): void {
-  const f = m.func(bilinear ? 's1Bilinear' : 's1Nearest', ['f32', 'f32', 'i32', 'i32']);
+  const f = m.func(bilinear ? 's1Bilinear' : 's1Nearest', ['f32', 'f32', 'i32', 'i32', 'i32']);
   const [k, mm, y0, y1] = [0, 1, 2, 3];
   const y = f.local('i32'), xb = f.local('i32'), o = f.local('i32'), yb = f.local('i32'), src = f.local('i32');
   const r0 = f.local('i32'), r1 = f.local('i32'), pa = f.local('i32'), pb = f.local('i32'), qa = f.local('i32'), qb = f.local('i32');
@@ -232,7 +242,7 @@ function emitS1(m: WasmModuleBuilder, L: KernelLayout, bilinear: boolean): void 
   f.localGet(k).simd(SimdOp.f32x4Splat).localSet(kv);
   f.f32Const(1).simd(SimdOp.f32x4Splat).localSet(one);
   f.localGet(y0).localSet(y);
-  f.i32Const(L.out).localSet(o);
+  f.localGet(OUT_PARAM).localSet(o);
   f.i32Const(L.src).localSet(src);
   const addr = (row: number, tab: number, lane: number, into: number) => {
     f.localGet(xb).i32Load(tab + 4 * lane).i32Const(bpp).op(Op.i32Mul).localGet(row).op(Op.i32Add).localSet(into);
@@ -281,13 +291,13 @@ function emitS1(m: WasmModuleBuilder, L: KernelLayout, bilinear: boolean): void 
   });
 }
 
-/** Class masks: Uint8 -> Int32, nearest, `ignore` code -> `ignoreValue`. Params (ignore, ignoreValue, y0, y1). */
+/** Class masks: Uint8 -> Int32, nearest, `ignore` code -> `ignoreValue`. Params (ignore, ignoreValue, y0, y1, out). */
 function emitMask(m: WasmModuleBuilder, L: KernelLayout): void {
-  const f = m.func('maskNearest', ['i32', 'i32', 'i32', 'i32']);
+  const f = m.func('maskNearest', ['i32', 'i32', 'i32', 'i32', 'i32']);
   const [ignore, ignoreValue, y0, y1] = [0, 1, 2, 3];
   const y = f.local('i32'), xb = f.local('i32'), o = f.local('i32'), yb = f.local('i32'), src = f.local('i32'), r0 = f.local('i32'), c = f.local('i32');
   f.localGet(y0).localSet(y);
-  f.i32Const(L.out).localSet(o);
+  f.localGet(OUT_PARAM).localSet(o);
   f.i32Const(L.src).localSet(src);
   rows(f, L, y, y1, xb, 1, () => {
     f.localGet(y).i32Const(2).op(Op.i32Shl).localSet(yb);
@@ -303,11 +313,15 @@ function emitMask(m: WasmModuleBuilder, L: KernelLayout): void {
   });
 }
 
-/** The kernel module's bytes for patches of side `size` (even). */
-export function buildKernelModule(size: number): Uint8Array<ArrayBuffer> {
+/**
+ * The kernel module's bytes for patches of side `size` (even). By default the module has its own memory; with
+ * `shared` it imports a shared memory (of at most `shared.maximum` pages) and uses the regions at `base` in it, so
+ * that several threads' instances can write straight into batch arrays allocated in that memory.
+ */
+export function buildKernelModule(size: number, options: { base?: number; shared?: { maximum: number } } = {}): Uint8Array<ArrayBuffer> {
   if (size % 2 !== 0) throw new Error(`simd kernels need an even patch size, got ${size}`);
-  const L = kernelLayout(size);
-  const m = new WasmModuleBuilder(L.pages);
+  const L = kernelLayout(size, options.base ?? 0);
+  const m = new WasmModuleBuilder(L.pages, options.shared?.maximum);
   emitS2Nearest(m, L);
   emitS2Separable(m, L);
   emitS1(m, L, false);
@@ -319,14 +333,17 @@ export function buildKernelModule(size: number): Uint8Array<ArrayBuffer> {
 /** The functions of an instance (see the emitters above for their parameters). */
 export interface KernelExports {
   memory: WebAssembly.Memory;
-  s2Nearest(k: number, m: number, y0: number, y1: number): void;
-  s2Bilinear(k: number, m: number, y0: number, y1: number): void;
-  s1Nearest(k: number, m: number, y0: number, y1: number): void;
-  s1Bilinear(k: number, m: number, y0: number, y1: number): void;
-  maskNearest(ignore: number, ignoreValue: number, y0: number, y1: number): void;
+  s2Nearest(k: number, m: number, y0: number, y1: number, out: number): void;
+  s2Bilinear(k: number, m: number, y0: number, y1: number, out: number): void;
+  s1Nearest(k: number, m: number, y0: number, y1: number, out: number): void;
+  s1Bilinear(k: number, m: number, y0: number, y1: number, out: number): void;
+  maskNearest(ignore: number, ignoreValue: number, y0: number, y1: number, out: number): void;
 }
 
-/** One thread's instance of the kernels with views over its memory (the memory never grows, so views stay valid). */
+/**
+ * One thread's instance of the kernels with views over its memory. The views cover the thread's regions, which a
+ * shared memory's growth never moves, so they stay valid.
+ */
 export interface SimdKernels {
   layout: KernelLayout;
   fn: KernelExports;
@@ -344,9 +361,12 @@ export interface SimdKernels {
  * each refers only to its parameters, globals and the other shipped functions.
  */
 
-/** Instantiates a compiled kernel module (`kernelModule`) for this thread. */
-export function instantiateKernels(module: WebAssembly.Module, layout: KernelLayout): SimdKernels {
-  const fn = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+/**
+ * Instantiates a compiled kernel module for this thread: its own memory, or (`memory` given) the shared memory
+ * the module was built to import.
+ */
+export function instantiateKernels(module: WebAssembly.Module, layout: KernelLayout, memory?: WebAssembly.Memory): SimdKernels {
+  const fn = new WebAssembly.Instance(module, memory ? { env: { memory } } : {}).exports as unknown as KernelExports;
   const buffer = fn.memory.buffer;
   // ~48 KB of Sentinel-2 output per call.
   const chunkRows = Math.max(1, Math.floor(49152 / (layout.size * 12 * 4)));
@@ -369,40 +389,59 @@ export function loadTables(K: SimdKernels, s: Sampling): void {
   K.f32.set(s.wb, L.wb >> 2);
 }
 
+/*
+ * Output: `direct` means `out` is a view on this instance's (shared) memory, so the kernel writes the patch straight
+ * into it (address out.byteOffset + 4 ob); otherwise each chunk of rows goes to OUT and is copied into `out`.
+ */
+
 /** Sentinel-2 record (Uint16 x 12 at `base` of `src`) -> out[ob...] as `sample * k + m` (see assemble.ts writeS2). */
-export function simdS2(K: SimdKernels, src: Uint16Array, base: number, s: Sampling, k: number, m: number, out: Float32Array, ob: number): void {
+export function simdS2(K: SimdKernels, src: Uint16Array, base: number, s: Sampling, k: number, m: number, out: Float32Array, ob: number, direct = false): void {
   const L = K.layout, size = L.size, row = size * 12, o = L.out >> 2;
   K.u16.set(src.subarray(base, base + size * row), L.src >> 1);
   loadTables(K, s);
+  if (direct) {
+    if (s.integer) K.fn.s2Nearest(k, m, 0, size, out.byteOffset + ob * 4);
+    else K.fn.s2Bilinear(k, m, 0, size, out.byteOffset + ob * 4);
+    return;
+  }
   const step = K.chunkRows;
   for (let y = 0; y < size; y += step) {
     const y1 = y + step < size ? y + step : size;
-    if (s.integer) K.fn.s2Nearest(k, m, y, y1);
-    else K.fn.s2Bilinear(k, m, y, y1);
+    if (s.integer) K.fn.s2Nearest(k, m, y, y1, L.out);
+    else K.fn.s2Bilinear(k, m, y, y1, L.out);
     out.set(K.f32.subarray(o, o + (y1 - y) * row), ob + y * row);
   }
 }
 
 /** Sentinel-1 record (Int16 x 2) -> out as `sample * k + m` (see assemble.ts writeS1). */
-export function simdS1(K: SimdKernels, src: Int16Array, base: number, s: Sampling, k: number, m: number, out: Float32Array, ob: number): void {
+export function simdS1(K: SimdKernels, src: Int16Array, base: number, s: Sampling, k: number, m: number, out: Float32Array, ob: number, direct = false): void {
   const L = K.layout, size = L.size, row = size * 2, o = L.out >> 2;
   K.i16.set(src.subarray(base, base + size * row), L.src >> 1);
   loadTables(K, s);
+  if (direct) {
+    if (s.integer) K.fn.s1Nearest(k, m, 0, size, out.byteOffset + ob * 4);
+    else K.fn.s1Bilinear(k, m, 0, size, out.byteOffset + ob * 4);
+    return;
+  }
   const step = K.chunkRows * 6;
   for (let y = 0; y < size; y += step) {
     const y1 = y + step < size ? y + step : size;
-    if (s.integer) K.fn.s1Nearest(k, m, y, y1);
-    else K.fn.s1Bilinear(k, m, y, y1);
+    if (s.integer) K.fn.s1Nearest(k, m, y, y1, L.out);
+    else K.fn.s1Bilinear(k, m, y, y1, L.out);
     out.set(K.f32.subarray(o, o + (y1 - y) * row), ob + y * row);
   }
 }
 
 /** Class map (Uint8, nearest) -> Int32 mask with `ignoreValue` for the `ignore` code (see assemble.ts writeMask). */
-export function simdMask(K: SimdKernels, src: Uint8Array, base: number, s: Sampling, ignore: number, ignoreValue: number, out: Int32Array, ob: number): void {
+export function simdMask(K: SimdKernels, src: Uint8Array, base: number, s: Sampling, ignore: number, ignoreValue: number, out: Int32Array, ob: number, direct = false): void {
   const L = K.layout, size = L.size, n = size * size, o = L.out >> 2;
   K.u8.set(src.subarray(base, base + n), L.src);
   loadTables(K, s);
-  K.fn.maskNearest(ignore, ignoreValue, 0, size);
+  if (direct) {
+    K.fn.maskNearest(ignore, ignoreValue, 0, size, out.byteOffset + ob * 4);
+    return;
+  }
+  K.fn.maskNearest(ignore, ignoreValue, 0, size, L.out);
   out.set(K.i32.subarray(o, o + n), ob);
 }
 

@@ -263,11 +263,15 @@ export class FunctionBuilder {
   }
 }
 
-/** A module with one memory of `pages` 64 KiB pages (exported as "memory") and exported functions. */
+/**
+ * A module with one memory of `pages` 64 KiB pages, exported as "memory", and exported functions. With
+ * `sharedMaximum` the memory is instead imported as env.memory, shared, of at least `pages` and at most
+ * `sharedMaximum` pages (a `WebAssembly.Memory({ shared: true })` that several threads' instances use).
+ */
 export class WasmModuleBuilder {
   private readonly funcs: FunctionBuilder[] = [];
 
-  constructor(readonly pages: number) {}
+  constructor(readonly pages: number, readonly sharedMaximum?: number) {}
 
   func(name: string, params: readonly ValType[], results: readonly ValType[] = []): FunctionBuilder {
     const f = new FunctionBuilder(name, params, results);
@@ -293,13 +297,24 @@ export class WasmModuleBuilder {
       for (const r of f.results) types.push(VALTYPE[r]);
     }
     section(1, types);
+    if (this.sharedMaximum !== undefined) {
+      const imports: number[] = [1];
+      utf8(imports, 'env');
+      utf8(imports, 'memory');
+      imports.push(0x02, 0x03); // memory, limits: shared with a maximum
+      uleb(imports, this.pages);
+      uleb(imports, this.sharedMaximum);
+      section(2, imports);
+    }
     const funcs: number[] = [];
     uleb(funcs, this.funcs.length);
     this.funcs.forEach((_, i) => uleb(funcs, i));
     section(3, funcs);
-    const memory: number[] = [1, 0x00];
-    uleb(memory, this.pages);
-    section(5, memory);
+    if (this.sharedMaximum === undefined) {
+      const memory: number[] = [1, 0x00];
+      uleb(memory, this.pages);
+      section(5, memory);
+    }
     const exports: number[] = [];
     uleb(exports, this.funcs.length + 1);
     utf8(exports, 'memory');

@@ -38,6 +38,9 @@ describe('ParallelBatcher', () => {
       expect(maxAbsDiff(got.targets.worldcover!, want.targets.worldcover!)).toBe(0);
       expect(Array.from(got.targets.lulc!)).toEqual(Array.from(want.targets.lulc!));
       expect(got.inputs.s2!.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      // With SIMD the arrays live in the kernels' shared memory: every thread writes patches straight into them.
+      expect(batcher.simd).toBe(true);
+      for (const a of [got.inputs.s2!.data, got.inputs.s1!.data, got.inputs.dem!.data, got.targets.worldcover!]) expect(batcher.inKernelMemory(a)).toBe(true);
       const again = await batcher.getBatch(idx, { ...options, augment: false, into: got });
       expect(again.inputs.s2!.data).toBe(got.inputs.s2!.data);
       const plain = ds.getBatch(idx, { ...options, augment: false });
@@ -80,6 +83,7 @@ describe('ParallelBatcher', () => {
     const batcher = new ParallelBatcher(ds, { threads: 2, callerWorks: false });
     try {
       expect(batcher.simd).toBe(false);
+      expect(batcher.inKernelMemory(new Float32Array(new SharedArrayBuffer(8)))).toBe(false);
       const idx = [0, 1, 2, 3, 4, 5];
       const options = { modalities: ['s2', 's1'] as ('s2' | 's1')[], targets: ['worldcover'] as 'worldcover'[], augment: true };
       const got = await batcher.getBatch(idx, { ...options, rng: createRng(7) });
