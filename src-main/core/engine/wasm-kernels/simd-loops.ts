@@ -23,6 +23,12 @@ interface SimdCore {
   normalize(out: number, u: number, m: number, a: number, d: number, rows: number, c: number): void;
   /** out[i] = x[i] > 0 ? dy[i] : 0 for i < 4·quads. */
   reluGrad(out: number, dy: number, x: number, quads: number): void;
+  /**
+   * One max-pool window tap over `count` output pixels of c channels: where x (at the tap, advancing xStep bytes
+   * per pixel) equals the pooled maximum y and the output value has no winner yet (done mask), dx at the tap
+   * gets dy and the value is marked done. y, dy and done advance 4·c bytes per pixel.
+   */
+  maxPoolTap(dx: number, x: number, y: number, dy: number, done: number, count: number, c: number, xStep: number): void;
 }
 
 /** The loops, including the elementwise maps over 4·quads float32 values (names like `add`, `addAS`, `relu`). */
@@ -184,6 +190,42 @@ function reluGradFunction(): Fn {
   return f;
 }
 
+function maxPoolTapFunction(): Fn {
+  const f = new Fn('maxPoolTap', [I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [dx, x, y, dy, done, count, c, xStep] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const V = 0x7b;
+  const rowBytes = f.local(I32);
+  const i = f.local(I32);
+  const j = f.local(I32);
+  const xo = f.local(I32); // byte offset of the pixel in x/dx
+  const yo = f.local(I32); // byte offset of the pixel in y/dy/done
+  const mask = f.local(V);
+  f.get(c).i32(4).mul().set(rowBytes);
+  f.i32(0).set(xo);
+  f.i32(0).set(yo);
+  f.forLoop(i, () => f.i32(0), count, 1, () => {
+    f.forLoop(j, () => f.i32(0), rowBytes, 16, () => {
+      // mask = (x == y) & ~done
+      f.get(x).get(xo).add().get(j).add().load();
+      f.get(y).get(yo).add().get(j).add().load();
+      f.simd(SIMD.f32x4Eq);
+      f.get(done).get(yo).add().get(j).add().load();
+      f.simd(SIMD.andNot).set(mask);
+      // dx += dy & mask
+      f.get(dx).get(xo).add().get(j).add();
+      f.get(dx).get(xo).add().get(j).add().load();
+      f.get(dy).get(yo).add().get(j).add().load().get(mask).simd(SIMD.and);
+      f.simd(SIMD.f32x4Add).store();
+      // done |= mask
+      f.get(done).get(yo).add().get(j).add();
+      f.get(done).get(yo).add().get(j).add().load().get(mask).simd(SIMD.or).store();
+    });
+    f.inc(xo, { local: xStep });
+    f.inc(yo, { local: rowBytes });
+  });
+  return f;
+}
+
 interface EmscriptenMemory {
   wasmMemory?: WebAssembly.Memory;
   asm?: { memory?: WebAssembly.Memory };
@@ -237,6 +279,7 @@ function instantiate(module: EmscriptenMemory): SimdLoops | undefined {
     affineFunction('affine3', true),
     affineFunction('normalize', false),
     reluGradFunction(),
+    maxPoolTapFunction(),
     ...elementwiseFunctions(),
   ];
   const bytes = assemble(functions, shared);
