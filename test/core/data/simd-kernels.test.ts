@@ -3,7 +3,7 @@ import { applySampling, dihedral, identityAugmentation, samplingOf, type PatchAu
 import {
   setSimdKernels, writeMask, writeMaskJs, writeS1, writeS1Js, writeS2, writeS2Js,
 } from '../../../src-main/core/data/assemble';
-import { buildKernelModule, instantiateKernels, kernelLayout, kernelModule, simdMask, simdS1, simdS2 } from '../../../src-main/core/data/simd-kernels';
+import { buildKernelModule, instantiateKernels, kernelLayout, kernelModule, scratchBytes, simdMask, simdS1, simdS2 } from '../../../src-main/core/data/simd-kernels';
 import { createRng } from '../../../src-main/core/data/rng';
 import { Op, WasmModuleBuilder } from '../../../src-main/core/data/wasm-encoder';
 
@@ -131,6 +131,35 @@ describe('batch kernels equal the reference sampling (all 8 dihedral transforms,
       expect(Array.from(wM)).toEqual(Array.from(wantM));
     });
   }
+});
+
+describe('kernels on a shared memory', () => {
+  it('write straight into arrays of that memory what they write through OUT into any array', () => {
+    // Two threads' regions (the second one used here), then the outputs.
+    const region = Math.ceil(scratchBytes(S) / 64) * 64;
+    const pages = Math.ceil((2 * region + P * 12 * 4 + P * 2 * 4 + P * 4) / 65536);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const module = new WebAssembly.Module(buildKernelModule(S, { base: region, shared: { maximum: pages } }));
+    const D = instantiateKernels(module, kernelLayout(S, region), memory);
+    const o2 = new Float32Array(memory.buffer, 2 * region, P * 12);
+    const o1 = new Float32Array(memory.buffer, 2 * region + P * 48, P * 2);
+    const om = new Int32Array(memory.buffer, 2 * region + P * 56, P);
+    for (const { t } of geometries().filter((_, k) => k % 3 === 0)) {
+      const s = samplingOf(t, S);
+      simdS2(D, s2, 0, s, K2, M2, o2, 0, true);
+      simdS1(D, s1, 0, s, K1, M1, o1, 0, true);
+      simdMask(D, wc, 0, s, 255, -100, om, 0, true);
+      const w2 = new Float32Array(P * 12), w1 = new Float32Array(P * 2), wm = new Int32Array(P);
+      simdS2(K!, s2, 0, s, K2, M2, w2, 0);
+      simdS1(K!, s1, 0, s, K1, M1, w1, 0);
+      simdMask(K!, wc, 0, s, 255, -100, wm, 0);
+      expect(maxAbsDiff(o2, w2)).toBe(0);
+      expect(maxAbsDiff(o1, w1)).toBe(0);
+      expect(Array.from(om)).toEqual(Array.from(wm));
+      // Nothing written below the thread's region (the first thread's region stays untouched).
+      expect(new Uint8Array(memory.buffer, 0, region).every((b) => b === 0)).toBe(true);
+    }
+  });
 });
 
 describe('kernel dispatch', () => {
