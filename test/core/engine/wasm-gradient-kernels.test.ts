@@ -41,6 +41,10 @@ describe('Conv2DBackpropFilter (and the input gradient alongside) match cpu', ()
     { b: 2, h: 12, w: 12, ci: 4, co: 3, k: [4, 4], s: [2, 2], pad: 'same' },
     { b: 2, h: 13, w: 14, ci: 2, co: 3, k: [3, 3], s: [3, 3], pad: 'same' },
     { b: 1, h: 9, w: 10, ci: 3, co: 2, k: [3, 5], s: [2, 3], pad: 'same' },
+    // Batch and channels multiples of 4: the SIMD transposes feeding the swapped convolution.
+    { b: 4, h: 9, w: 9, ci: 8, co: 12, k: [3, 3], s: [1, 1], pad: 'same' },
+    { b: 4, h: 13, w: 13, ci: 12, co: 8, k: [7, 7], s: [2, 2], pad: 'same' },
+    { b: 8, h: 6, w: 5, ci: 4, co: 4, k: [3, 3], s: [2, 2], pad: 'valid' },
   ];
   for (const c of cases) {
     const label = `b${c.b} ${c.h}x${c.w}x${c.ci} -> ${c.co}, k${c.k.join('x')} s${c.s.join('x')} ${JSON.stringify(c.pad)}`;

@@ -2,6 +2,8 @@ import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { input, withKernelCalls, type KernelCalls } from './kernel-calls';
 import { stridedPick } from './spread';
+import { simdLoops } from './simd-loops';
+import type { WasmHeapAccess } from './wasm-heap';
 
 /**
  * Gradient of conv2d with respect to its filter, for the wasm backend (which ships none).
@@ -59,8 +61,8 @@ function asConvolution(k: KernelCalls, x: TensorInfo, dy: TensorInfo, info: back
   // when the forward pass left input rows unused the result has extra rows, cut off below.
   const bottom = Math.max(0, (filterHeight - 1) + (outHeight - 1) * strideHeight + 1 - inHeight - top);
   const right = Math.max(0, (filterWidth - 1) + (outWidth - 1) * strideWidth + 1 - inWidth - left);
-  const xT = k.transpose(x, [3, 1, 2, 0]); // [ci, h, w, b]
-  const dyT = k.transpose(dy, [1, 2, 0, 3]); // [oh, ow, b, co]
+  const xT = swapOuterInner(k, x); // [ci, h, w, b]
+  const dyT = batchInside(k, dy); // [oh, ow, b, co]
   const conv = k.run('Conv2D', { x: xT, filter: dyT }, {
     strides: [1, 1],
     dilations: [strideHeight, strideWidth],
@@ -72,6 +74,38 @@ function asConvolution(k: KernelCalls, x: TensorInfo, dy: TensorInfo, info: back
       ? conv
       : k.slice(conv, [0, 0, 0, 0], [inChannels, filterHeight, filterWidth, outChannels]);
   return k.transpose(exact, [1, 2, 0, 3]);
+}
+
+/**
+ * [b, h, w, c] → [c, h, w, b] (the Transpose kernel with perm [3, 1, 2, 0]): per pixel, the [b, c] matrix is
+ * transposed by SIMD 4×4 blocks when b and c are multiples of 4; the backend's Transpose walks it element by
+ * element on one thread.
+ */
+function swapOuterInner(k: KernelCalls, x: TensorInfo): TensorInfo {
+  const [b, h, w, c] = x.shape;
+  const loops = simdLoops(k.backend);
+  if (loops === undefined || b % 4 !== 0 || c % 4 !== 0 || x.dtype !== 'float32') return k.transpose(x, [3, 1, 2, 0]);
+  const heap = k.backend as unknown as WasmHeapAccess;
+  const out = k.adopt(heap.makeOutput([c, h, w, b], 'float32'));
+  const src = heap.typedArrayFromHeap(x).byteOffset;
+  const dst = heap.typedArrayFromHeap(out).byteOffset;
+  const pixels = h * w;
+  for (let p = 0; p < pixels; p++) loops.transpose(dst + 4 * p * b, src + 4 * p * c, b, c, 4 * pixels * b, 4 * pixels * c);
+  return out;
+}
+
+/** [b, h, w, c] → [h, w, b, c] (perm [1, 2, 0, 3]): runs of c values copied by SIMD when c is a multiple of 4. */
+function batchInside(k: KernelCalls, x: TensorInfo): TensorInfo {
+  const [b, h, w, c] = x.shape;
+  const loops = simdLoops(k.backend);
+  if (loops === undefined || c % 4 !== 0 || x.dtype !== 'float32') return k.transpose(x, [1, 2, 0, 3]);
+  const heap = k.backend as unknown as WasmHeapAccess;
+  const out = k.adopt(heap.makeOutput([h, w, b, c], 'float32'));
+  const src = heap.typedArrayFromHeap(x).byteOffset;
+  const dst = heap.typedArrayFromHeap(out).byteOffset;
+  const pixels = h * w;
+  for (let n = 0; n < b; n++) loops.copyRows(dst + 4 * n * c, src + 4 * n * pixels * c, pixels, 4 * c, 4 * b * c, 4 * c);
+  return out;
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

@@ -29,6 +29,13 @@ interface SimdCore {
    * gets dy and the value is marked done. y, dy and done advance 4·c bytes per pixel.
    */
   maxPoolTap(dx: number, x: number, y: number, dy: number, done: number, count: number, c: number, xStep: number): void;
+  /** Copies `rows` rows of rowBytes (a multiple of 16) from src (rows srcStride bytes apart) to dst (dstStride apart). */
+  copyRows(dst: number, src: number, rows: number, rowBytes: number, dstStride: number, srcStride: number): void;
+  /**
+   * dst[j, i] = src[i, j] for i < rows, j < cols (both multiples of 4) of float32 matrices whose rows are srcStride
+   * and dstStride bytes apart; 4×4 blocks transposed in registers.
+   */
+  transpose(dst: number, src: number, rows: number, cols: number, dstStride: number, srcStride: number): void;
 }
 
 /** The loops, including the elementwise maps over 4·quads float32 values (names like `add`, `addAS`, `relu`). */
@@ -226,6 +233,62 @@ function maxPoolTapFunction(): Fn {
   return f;
 }
 
+function copyRowsFunction(): Fn {
+  const f = new Fn('copyRows', [I32, I32, I32, I32, I32, I32]);
+  const [dst, src, rows, rowBytes, dstStride, srcStride] = [0, 1, 2, 3, 4, 5];
+  const r = f.local(I32);
+  const j = f.local(I32);
+  f.forLoop(r, () => f.i32(0), rows, 1, () => {
+    f.forLoop(j, () => f.i32(0), rowBytes, 16, () => {
+      f.get(dst).get(j).add();
+      f.get(src).get(j).add().load();
+      f.store();
+    });
+    f.inc(dst, { local: dstStride });
+    f.inc(src, { local: srcStride });
+  });
+  return f;
+}
+
+/** i8x16.shuffle byte indices selecting 32-bit lanes (0–3 from the first operand, 4–7 from the second). */
+function lanes(...l: number[]): number[] {
+  return l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
+}
+
+function transposeFunction(): Fn {
+  const f = new Fn('transpose', [I32, I32, I32, I32, I32, I32]);
+  const [dst, src, rows, cols, dstStride, srcStride] = [0, 1, 2, 3, 4, 5];
+  const V = 0x7b;
+  const i = f.local(I32);
+  const j = f.local(I32);
+  const s = f.local(I32); // src address of block row i, column j
+  const d = f.local(I32); // dst address of block row j, column i
+  const r = [f.local(V), f.local(V), f.local(V), f.local(V)];
+  const t = [f.local(V), f.local(V), f.local(V), f.local(V)];
+  f.forLoop(i, () => f.i32(0), rows, 4, () => {
+    f.forLoop(j, () => f.i32(0), cols, 4, () => {
+      f.get(src).get(i).get(srcStride).mul().add().get(j).i32(4).mul().add().set(s);
+      for (let k = 0; k < 4; k++) f.get(s).i32(k).get(srcStride).mul().add().load().set(r[k]);
+      f.get(r[0]).get(r[1]).shuffle(lanes(0, 4, 1, 5)).set(t[0]);
+      f.get(r[2]).get(r[3]).shuffle(lanes(0, 4, 1, 5)).set(t[1]);
+      f.get(r[0]).get(r[1]).shuffle(lanes(2, 6, 3, 7)).set(t[2]);
+      f.get(r[2]).get(r[3]).shuffle(lanes(2, 6, 3, 7)).set(t[3]);
+      f.get(dst).get(j).get(dstStride).mul().add().get(i).i32(4).mul().add().set(d);
+      const out: Array<[number, number, number[]]> = [
+        [t[0], t[1], lanes(0, 1, 4, 5)],
+        [t[0], t[1], lanes(2, 3, 6, 7)],
+        [t[2], t[3], lanes(0, 1, 4, 5)],
+        [t[2], t[3], lanes(2, 3, 6, 7)],
+      ];
+      out.forEach(([a, b, l], k) => {
+        f.get(d).i32(k).get(dstStride).mul().add();
+        f.get(a).get(b).shuffle(l).store();
+      });
+    });
+  });
+  return f;
+}
+
 interface EmscriptenMemory {
   wasmMemory?: WebAssembly.Memory;
   asm?: { memory?: WebAssembly.Memory };
@@ -280,6 +343,8 @@ function instantiate(module: EmscriptenMemory): SimdLoops | undefined {
     affineFunction('normalize', false),
     reluGradFunction(),
     maxPoolTapFunction(),
+    copyRowsFunction(),
+    transposeFunction(),
     ...elementwiseFunctions(),
   ];
   const bytes = assemble(functions, shared);
