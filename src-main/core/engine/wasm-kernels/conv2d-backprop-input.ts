@@ -2,6 +2,7 @@ import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { input, makeTensor, withKernelCalls, type KernelCalls } from './kernel-calls';
 import { zeroInsert } from './spread';
+import { simdLoops } from './simd-loops';
 import type { WasmHeapAccess } from './wasm-heap';
 
 /**
@@ -18,9 +19,9 @@ import type { WasmHeapAccess } from './wasm-heap';
  *    filter, s·s times wider, no longer fits the cache: it measured 2–4× slower than the separate phases.)
  *  - other strides (sh ≠ sw): zero-inserted dy and the stride-1 formula.
  *
- * The rearranged filters are built in JavaScript: they are filter-sized (≤ 2.4 M values in ResNet-18), and the
- * backend's Reverse/StridedSlice kernels walk them element by element with index arithmetic, several times slower
- * than the blocked copy here.
+ * The rearranged filters are built tap by tap, each tap a [ci, co] → [co, ci] transpose: as SIMD loops on the
+ * heap when both channel counts are multiples of 4, else in JavaScript from a copy of the filter (the backend's
+ * Reverse/StridedSlice kernels walk them element by element with index arithmetic, several times slower).
  */
 export function conv2DBackpropInput(args: {
   inputs: NamedTensorInfoMap;
@@ -41,22 +42,40 @@ export function conv2DBackpropInput(args: {
     pad,
     dimRoundingMode,
   );
-  const w = args.backend.readSync(filter.dataId) as Float32Array;
   return withKernelCalls(args.backend, (k) => {
     const { strideHeight: sh, strideWidth: sw } = info;
-    if (sh === 1 && sw === 1) return strideOne(k, dy, w, info);
-    if (sh === sw) return subPixel(k, dy, w, info);
-    return strideOne(k, zeroInsert(k, dy, sh, sw), w, info);
+    if (sh === 1 && sw === 1) return strideOne(k, dy, filter, info);
+    if (sh === sw) return subPixel(k, dy, filter, info);
+    return strideOne(k, zeroInsert(k, dy, sh, sw), filter, info);
   });
 }
 
-/** W[kh, kw, ci, co] → W′[KH−1−kh, KW−1−kw, co, ci], tap by tap, each tap a blocked [ci, co] → [co, ci] transpose. */
-function flippedTransposed(w: Float32Array, kh: number, kw: number, ci: number, co: number): Float32Array {
-  const out = new Float32Array(w.length);
-  const taps = kh * kw;
+/**
+ * A filter [fh, fw, co, ci] whose tap `dst` is tap `src` of W [kh, kw, ci, co] transposed to [co, ci], for each
+ * listed pair; unlisted taps are zero.
+ */
+function tapFilter(
+  k: KernelCalls,
+  filter: TensorInfo,
+  shape: [number, number, number, number],
+  taps: Array<{ src: number; dst: number }>,
+): TensorInfo {
+  const [fh, fw, co, ci] = shape;
   const block = ci * co;
-  for (let t = 0; t < taps; t++) transposeBlock(w, t * block, out, (taps - 1 - t) * block, ci, co, ci, 0);
-  return out;
+  const loops = simdLoops(k.backend);
+  if (loops !== undefined && ci % 4 === 0 && co % 4 === 0 && filter.dtype === 'float32') {
+    const heap = k.backend as unknown as WasmHeapAccess;
+    const out = k.adopt(heap.makeOutput(shape, 'float32'));
+    const dst = heap.typedArrayFromHeap(out) as Float32Array;
+    if (taps.length < fh * fw) dst.fill(0);
+    const src = heap.typedArrayFromHeap(filter).byteOffset;
+    for (const t of taps) loops.transpose(dst.byteOffset + 4 * t.dst * block, src + 4 * t.src * block, ci, co, 4 * ci, 4 * co);
+    return out;
+  }
+  const w = k.backend.readSync(filter.dataId) as Float32Array;
+  const values = new Float32Array(fh * fw * block);
+  for (const t of taps) transposeBlock(w, t.src * block, values, t.dst * block, ci, co, ci, 0);
+  return k.adopt(makeTensor(k.backend, shape, 'float32', values));
 }
 
 /**
@@ -92,9 +111,11 @@ function transposeBlock(
  * Correlation of `src` (dy, or dy zero-inserted to stride 1) with the flipped filter, padded so that the output is
  * exactly the input grid.
  */
-function strideOne(k: KernelCalls, src: TensorInfo, w: Float32Array, info: backend_util.Conv2DInfo): TensorInfo {
+function strideOne(k: KernelCalls, src: TensorInfo, w: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co, inHeight, inWidth } = info;
-  const filter = k.adopt(makeTensor(k.backend, [kh, kw, co, ci], 'float32', flippedTransposed(w, kh, kw, ci, co)));
+  // W′[KH−1−kh, KW−1−kw, co, ci] = W[kh, kw, ci, co]: taps reversed, each transposed.
+  const taps = Array.from({ length: kh * kw }, (_, t) => ({ src: t, dst: kh * kw - 1 - t }));
+  const filter = tapFilter(k, w, [kh, kw, co, ci], taps);
   return correlate(k, src, filter, kh - 1 - info.padInfo.top, kw - 1 - info.padInfo.left, inHeight, inWidth);
 }
 
@@ -132,7 +153,7 @@ function phaseTaps(phase: number, pad: number, stride: number, size: number): Ph
   return { first, count: first < size ? Math.ceil((size - first) / stride) : 0, qoff: Math.floor((phase + pad) / stride) };
 }
 
-function subPixel(k: KernelCalls, dy: TensorInfo, w: Float32Array, info: backend_util.Conv2DInfo): TensorInfo {
+function subPixel(k: KernelCalls, dy: TensorInfo, w: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
   const s = info.strideHeight;
   const { top, left } = info.padInfo;
@@ -148,15 +169,15 @@ function subPixel(k: KernelCalls, dy: TensorInfo, w: Float32Array, info: backend
       if (ph.count === 0 || pw.count === 0) continue;
       // Phase filter [count_h, count_w, co, ci]: window position i reads dy offset δ = qoff − count + 1 + i, i.e.
       // tap j = count − 1 − i, filter row first + j·s.
-      const filter = new Float32Array(ph.count * pw.count * co * ci);
+      const taps: Array<{ src: number; dst: number }> = [];
       for (let i = 0; i < ph.count; i++) {
         const tapH = ph.first + (ph.count - 1 - i) * s;
         for (let i2 = 0; i2 < pw.count; i2++) {
           const tapW = pw.first + (pw.count - 1 - i2) * s;
-          transposeBlock(w, (tapH * kw + tapW) * ci * co, filter, (i * pw.count + i2) * co * ci, ci, co, ci, 0);
+          taps.push({ src: tapH * kw + tapW, dst: i * pw.count + i2 });
         }
       }
-      const f = k.adopt(makeTensor(k.backend, [ph.count, pw.count, co, ci], 'float32', filter));
+      const f = tapFilter(k, w, [ph.count, pw.count, co, ci], taps);
       const lo = ph.qoff - ph.count + 1;
       const loW = pw.qoff - pw.count + 1;
       phases.push({ ry, rx, out: correlate(k, dy, f, -lo, -loW, rowsP, colsP) });
