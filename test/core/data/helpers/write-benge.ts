@@ -1,5 +1,5 @@
 /**
- * Writes small, deterministic ben-ge-layout datasets for tests (and the loader benchmark): S2 bands at their
+ * Writes small, deterministic ben-ge-layout datasets for tests: S2 bands at their
  * BigEarthNet sizes (120 / 60 / 20 px for 10 / 20 / 60 m), S1 in dB, DEM, WorldCover map, meta / fractions /
  * ERA-5 / split CSVs. The fractions CSV is computed from the map it accompanies, so targets can be cross-checked.
  */
