@@ -30,6 +30,8 @@ export class Workbench {
   panelOpen = $state(true);
   activePanel = $state<PanelId>('data');
   readonly #cleanup: Array<() => void> = [];
+  /** The opening of the dataset predictions were made on (see the overlay binding below). */
+  #showing: Promise<unknown> = Promise.resolve();
 
   constructor(session: ApiSession, location: Location, history: History) {
     this.session = session;
@@ -44,9 +46,19 @@ export class Workbench {
     const masks = new PredictionMaskLayer(session.client, predictionOverlay(session.client), this.map.map);
     this.map.addDataLayers([masks.group], [masks.entry]);
     this.#cleanup.push(() => masks.dispose());
+    const overlay = predictionOverlay(session.client);
+    let swiping = false;
     this.#cleanup.push(
       // Predictions loaded in the Runs panel colour the map's patches.
-      predictionOverlay(session.client).bind((o) => this.patches.data.setColouringOverride(o)),
+      overlay.bind((o) => this.patches.data.setColouringOverride(o)),
+      // ... of the dataset they were made on, which the map opens unless it shows it already.
+      overlay.onChange((change) => {
+        if (change === 'result' && overlay.data !== null) this.#showing = this.patches.data.show(overlay.data);
+        // The swipe compares the prediction with the ground truth: when it starts, the WorldCover layer beneath shows.
+        if (change === 'swipe' && overlay.swipe !== null && !swiping) this.map.layers.find((l) => l.id === 'imagery-worldcover')?.setVisible(true);
+        if (change === 'swipe') swiping = overlay.swipe !== null;
+      }),
+      overlay.onGoTo((patchId) => void this.#goToPatch(patchId)),
       this.patches.data.onChange((change) => {
         if (change === 'colour' && !this.patches.data.colouringOverride) predictionOverlay(session.client).dropped();
       }),
@@ -57,6 +69,17 @@ export class Workbench {
         else if (action === 'togglePanels') this.panelOpen = !this.panelOpen;
       }),
     );
+  }
+
+  /** A predicted patch asked for in the Runs panel: once its dataset is on the map, inspect it and zoom to it. */
+  async #goToPatch(patchId: string): Promise<void> {
+    await this.#showing;
+    const data = this.patches.data;
+    const i = data.indexOf(patchId);
+    if (i < 0) return;
+    // Focus first: the zoom leaves room for the inspector it opens.
+    data.setFocus(i);
+    this.patches.layers.zoomToPatch(i);
   }
 
   /** Like an IDE's activity bar: choosing the open panel hides it, choosing another shows that one. */

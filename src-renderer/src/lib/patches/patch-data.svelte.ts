@@ -177,6 +177,15 @@ export class PatchData {
     }
   }
 
+  /**
+   * Shows a dataset the services can already read (e.g. the one a run predicted on, which passed their path checks
+   * then) unless it is on the map already; it is not added to the recent folders again.
+   */
+  async show(path: string): Promise<boolean> {
+    if (this.summary?.path === path && this.columns) return true;
+    return this.openFolder(path, false);
+  }
+
   /** The native folder dialog (desktop app); the chosen folder is registered by the services and opened. */
   async browse(): Promise<boolean> {
     try {

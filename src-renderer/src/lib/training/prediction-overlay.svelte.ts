@@ -35,6 +35,7 @@ export class PredictionOverlay {
   /** Swipe position (0..1 of the map's width) of the Prediction layer over the ground truth; null = no swipe. */
   swipe = $state<number | null>(null);
   readonly #listeners = new Set<(change: 'result' | 'maskView' | 'swipe') => void>();
+  readonly #goTo = new Set<(patchId: string) => void>();
 
   constructor(client: TerrafuseClient) {
     this.#client = client;
@@ -53,6 +54,17 @@ export class PredictionOverlay {
   onChange(listener: (change: 'result' | 'maskView' | 'swipe') => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** The map side: shows a patch asked for from the predictions (inspector + zoom). Returns an unsubscribe. */
+  onGoTo(listener: (patchId: string) => void): () => void {
+    this.#goTo.add(listener);
+    return () => this.#goTo.delete(listener);
+  }
+
+  /** Asks the map to go to a predicted patch (the Predict section's patch list). */
+  goTo(patchId: string): void {
+    for (const l of this.#goTo) l(patchId);
   }
 
   setMaskView(view: 'prediction' | 'errors'): void {

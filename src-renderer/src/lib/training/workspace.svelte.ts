@@ -1,5 +1,5 @@
 import type { TerrafuseClient } from '../../../../src-main/api/client';
-import type { LabelEfficiencyConfigInput } from '../../../../src-main/api/training';
+import type { ConfusionResult, LabelEfficiencyConfigInput } from '../../../../src-main/api/training';
 import { DatasetsStore } from './datasets.svelte';
 import { childPath, defaultExperimentForm, runFolderFor, runsFolder, timeStamp, toTrainConfig, type ExperimentForm } from './experiment-form';
 import { JobsStore } from './jobs.svelte';
@@ -8,7 +8,13 @@ import { defaultPretrainForm, pretrainFolderFor, toPretrainConfig, type Pretrain
 import { RunsStore } from './runs.svelte';
 
 /** What the training dock at the bottom of the workspace shows. */
-export type DockView = { kind: 'job'; jobId: string } | { kind: 'runs' } | { kind: 'experiment'; path: string } | null;
+export type DockView =
+  | { kind: 'job'; jobId: string }
+  | { kind: 'runs' }
+  | { kind: 'experiment'; path: string }
+  /** A confusion matrix of a predict folder's head: up to 11 × 11 cells, too wide for the side panel. */
+  | { kind: 'confusion'; dir: string; result: ConfusionResult }
+  | null;
 
 /**
  * Everything the training panels share, kept for the whole window (panels come and go as the user switches, their
