@@ -47,25 +47,21 @@ export interface KernelTime {
   ms: number;
 }
 
-/** Per-kernel wall time of one training step (after a warm-up step), largest first. */
-export async function profileTrainStep(w: Workload): Promise<{ totalMs: number; kernels: KernelTime[] }> {
+/**
+ * Per-kernel wall time of one training step (after a warm-up step), largest first: the top-level kernels of
+ * profileKernels (kernels our kernels call from inside are already part of their caller's time), keyed by name
+ * and input shapes. `cpuMs` is the process CPU time of the same calls (all threads).
+ */
+export async function profileTrainStep(w: Workload): Promise<{ totalMs: number; kernels: Array<KernelTime & { cpuMs: number }> }> {
   await w.trainStep();
-  const start = performance.now();
-  const info = await tf.profile(() => w.trainStep());
-  const totalMs = performance.now() - start;
-  const byName = new Map<string, KernelTime>();
-  for (const k of info.kernels) {
-    // Op scopes such as fusedConv2d__op wrap kernels already listed; counting both would double the time.
-    if (k.name.endsWith('__op')) continue;
-    // Backends without a kernel timer report {error}; count those as 0 rather than failing the profile.
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    const key = `${k.name} ${k.inputShapes.map((s) => `[${s?.join(',') ?? ''}]`).join(' ')}`;
-    const entry = byName.get(key) ?? { kernel: key, calls: 0, ms: 0 };
-    entry.calls++;
-    entry.ms += ms;
-    byName.set(key, entry);
-  }
-  return { totalMs, kernels: [...byName.values()].sort((a, b) => b.ms - a.ms) };
+  const { wallMs, kernels } = await profileKernels(() => w.trainStep());
+  return {
+    totalMs: wallMs,
+    kernels: kernels
+      .filter((k) => !k.nested)
+      .map((k) => ({ kernel: k.kernel, calls: k.calls, ms: k.ms, cpuMs: k.cpuMs }))
+      .sort((a, b) => b.ms - a.ms),
+  };
 }
 
 export interface KernelCost {
