@@ -18,9 +18,11 @@ import { unsortedSegmentSumConfig } from './wasm-kernels/unsorted-segment-sum';
  *  - missing: kernels that gradients of common layers need and the backend lacks (found by running tf.grad of
  *    every layer op on wasm; see test/core/engine): conv2d's filter gradient, both depthwise gradients and the
  *    scatter-add behind gather/embedding gradients; plus Terrafuse's own fused kernels (batch-norm training
- *    statistics and gradient, ReLU gradient), which ops and gradients in this folder use when the active backend has them;
- *  - faster: kernels the backend has as scalar loops or index arithmetic, replaced by formulations on its XNNPACK
- *    kernels or by memmoves (each wraps the original for the cases it does not speed up);
+ *    statistics and gradient, ReLU gradient), which ops and gradients in this folder use when the active backend
+ *    has them;
+ *  - faster: kernels the backend has as scalar loops, index arithmetic or slow single-thread paths, replaced by
+ *    formulations on its XNNPACK kernels, memmoves, or WebAssembly SIMD loops on its heap (simd-loops.ts); each
+ *    wraps the original for the cases it does not speed up;
  *  - broken: kernels the backend gets wrong, replaced only if a probe on the installed version shows the bug.
  */
 interface Replacement {
