@@ -1,7 +1,8 @@
 /**
  * WebAssembly SIMD versions of the hot batch kernels (Sentinel-2, Sentinel-1, class masks), emitted from the
- * TypeScript below by wasm-encoder.ts. Plain JavaScript cannot vectorise: the bilinear crop + resize of a 12-band
- * Sentinel-2 patch costs ~0.5 ms there, several times what the loader target (5,000 patches/s on 2 cores) allows.
+ * TypeScript below by the in-repo encoder (core/wasm/encoder.ts). Plain JavaScript cannot vectorise: the
+ * bilinear crop + resize of a 12-band Sentinel-2 patch costs ~0.5 ms there, several times what the loader target
+ * (5,000 patches/s on 2 cores) allows.
  * Here four bands are one f32x4: a pixel of 12 interleaved bands is three vectors, loaded straight from the Uint16
  * record (v128.load16x4_u) and converted in registers. The S2 bilinear kernel is separable (a horizontal pass per
  * needed source row into a row buffer, then a vertical blend per output row); S1 handles two pixels per vector.
@@ -20,7 +21,7 @@
  * float32 arithmetic instead of float64: results agree to ~1e-6 of the normalised range.
  */
 import type { Sampling } from './augment';
-import { FunctionBuilder, Op, SimdMemOp, SimdOp, WasmModuleBuilder } from './wasm-encoder';
+import { FunctionBuilder, Op, SimdMemOp, SimdOp, WasmModuleBuilder } from '../wasm/encoder';
 
 /** Byte offsets of the regions of an instance's memory for patches of side `size`. */
 export interface KernelLayout {
@@ -321,7 +322,9 @@ function emitMask(m: WasmModuleBuilder, L: KernelLayout): void {
 export function buildKernelModule(size: number, options: { base?: number; shared?: { maximum: number } } = {}): Uint8Array<ArrayBuffer> {
   if (size % 2 !== 0) throw new Error(`simd kernels need an even patch size, got ${size}`);
   const L = kernelLayout(size, options.base ?? 0);
-  const m = new WasmModuleBuilder(L.pages, options.shared?.maximum);
+  const m = new WasmModuleBuilder(options.shared
+    ? { kind: 'imported', minPages: L.pages, maxPages: options.shared.maximum, shared: true }
+    : { kind: 'own', pages: L.pages });
   emitS2Nearest(m, L);
   emitS2Separable(m, L);
   emitS1(m, L, false);

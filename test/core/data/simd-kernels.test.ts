@@ -5,7 +5,6 @@ import {
 } from '../../../src-main/core/data/assemble';
 import { buildKernelModule, instantiateKernels, kernelLayout, kernelModule, scratchBytes, simdMask, simdS1, simdS2 } from '../../../src-main/core/data/simd-kernels';
 import { createRng } from '../../../src-main/core/data/rng';
-import { Op, WasmModuleBuilder } from '../../../src-main/core/data/wasm-encoder';
 
 const S = 120;
 const P = S * S;
@@ -64,27 +63,6 @@ const K2 = 1e-4 * 1.07, M2 = -0.013, K1 = 1 / 2500, M1 = 1;
 const TOL = 1e-6;
 
 afterEach(() => setSimdKernels(true));
-
-describe('WebAssembly encoder', () => {
-  it('encodes constants (signed LEB128, float32), locals and loops as the engine runs them', () => {
-    const m = new WasmModuleBuilder(1);
-    // f(x) = sum over i = x .. 1 of (i * -70000) + 1.5 (as f32, truncated back by the caller).
-    const f = m.func('f', ['i32'], ['f32']);
-    const acc = f.local('i32');
-    f.i32Const(0).localSet(acc);
-    f.doWhile(() => {
-      f.localGet(acc).localGet(0).i32Const(-70000).op(Op.i32Mul).op(Op.i32Add).localSet(acc);
-    }, () => {
-      f.localGet(0).i32Const(1).op(Op.i32Sub).localTee(0);
-    });
-    f.localGet(acc).op(Op.f32ConvertI32S).f32Const(1.5).op(Op.f32Add);
-    const bytes = m.encode();
-    expect(WebAssembly.validate(bytes)).toBe(true);
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as { f(x: number): number; memory: WebAssembly.Memory };
-    expect(exports.f(4)).toBe(-70000 * 10 + 1.5);
-    expect(exports.memory.buffer.byteLength).toBe(65536);
-  });
-});
 
 describe('WebAssembly kernel module', () => {
   it('is valid WebAssembly (with SIMD) for the patch size and other even sizes', () => {

@@ -1,5 +1,5 @@
 import type { KernelBackend } from '@tensorflow/tfjs';
-import { assemble, Fn, I32, SIMD } from './wasm-asm';
+import { Op, SimdOp, WasmModuleBuilder, type FunctionBuilder, type ValType } from '../../wasm/encoder';
 
 /**
  * Elementwise and per-channel loops as WebAssembly SIMD, running on the tfjs wasm backend's own memory. The
@@ -42,110 +42,111 @@ interface SimdCore {
 export type SimdLoops = SimdCore & Record<`${BinaryOp}${'' | 'AS' | 'BS'}` | UnaryOp, (out: number, ...rest: number[]) => void>;
 
 /** Binary maps: `op(out, a, b, quads)`, with `opAS` (a is one scalar) and `opBS` (b is one scalar). */
-export const BINARY_OPS = { add: SIMD.f32x4Add, sub: SIMD.f32x4Sub, mul: SIMD.f32x4Mul, div: SIMD.f32x4Div } as const;
+export const BINARY_OPS = { add: SimdOp.f32x4Add, sub: SimdOp.f32x4Sub, mul: SimdOp.f32x4Mul, div: SimdOp.f32x4Div } as const;
 export type BinaryOp = keyof typeof BINARY_OPS;
 /** Unary maps `op(out, a, quads)`. relu is max(a, 0) (NaN stays NaN). */
 export const UNARY_OPS = ['relu', 'square', 'sqrt'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-function elementwiseFunctions(): Fn[] {
-  const fns: Fn[] = [];
-  const loop = (name: string, params: number, value: (f: Fn, p: number) => void) => {
-    const f = new Fn(name, Array.from({ length: params }, () => I32));
+/** `n` i32 parameters (the loops take byte addresses and counts). */
+function i32s(n: number): ValType[] {
+  return Array.from({ length: n }, () => 'i32');
+}
+
+function emitElementwise(m: WasmModuleBuilder): void {
+  const loop = (name: string, params: number, value: (f: FunctionBuilder, p: number) => void) => {
+    const f = m.func(name, i32s(params));
     const quads = params - 1;
-    const end = f.local(I32);
-    const p = f.local(I32);
-    f.get(quads).i32(16).mul().set(end);
-    f.forLoop(p, () => f.i32(0), end, 16, () => {
-      f.get(0).get(p).add();
+    const end = f.local('i32');
+    const p = f.local('i32');
+    f.localGet(quads).i32Const(16).op(Op.i32Mul).localSet(end);
+    f.forLoop(p, () => f.i32Const(0), end, 16, () => {
+      f.localGet(0).localGet(p).op(Op.i32Add);
       value(f, p);
-      f.store();
+      f.v128Store();
     });
-    fns.push(f);
   };
   for (const [name, op] of Object.entries(BINARY_OPS)) {
-    loop(name, 4, (f, p) => f.get(1).get(p).add().load().get(2).get(p).add().load().simd(op));
-    loop(`${name}AS`, 4, (f, p) => f.get(1).loadF32().simd(SIMD.f32x4Splat).get(2).get(p).add().load().simd(op));
-    loop(`${name}BS`, 4, (f, p) => f.get(1).get(p).add().load().get(2).loadF32().simd(SIMD.f32x4Splat).simd(op));
+    loop(name, 4, (f, p) => f.localGet(1).localGet(p).op(Op.i32Add).v128Load().localGet(2).localGet(p).op(Op.i32Add).v128Load().simd(op));
+    loop(`${name}AS`, 4, (f, p) => f.localGet(1).f32Load().simd(SimdOp.f32x4Splat).localGet(2).localGet(p).op(Op.i32Add).v128Load().simd(op));
+    loop(`${name}BS`, 4, (f, p) => f.localGet(1).localGet(p).op(Op.i32Add).v128Load().localGet(2).f32Load().simd(SimdOp.f32x4Splat).simd(op));
   }
-  loop('relu', 3, (f, p) => f.get(1).get(p).add().load().f32(0).simd(SIMD.f32x4Splat).simd(SIMD.f32x4Max));
+  loop('relu', 3, (f, p) => f.localGet(1).localGet(p).op(Op.i32Add).v128Load().f32Const(0).simd(SimdOp.f32x4Splat).simd(SimdOp.f32x4Max));
   loop('square', 3, (f, p) => {
-    f.get(1).get(p).add().load();
-    f.get(1).get(p).add().load().simd(SIMD.f32x4Mul);
+    f.localGet(1).localGet(p).op(Op.i32Add).v128Load();
+    f.localGet(1).localGet(p).op(Op.i32Add).v128Load().simd(SimdOp.f32x4Mul);
   });
-  loop('sqrt', 3, (f, p) => f.get(1).get(p).add().load().simd(SIMD.f32x4Sqrt));
-  return fns;
+  loop('sqrt', 3, (f, p) => f.localGet(1).localGet(p).op(Op.i32Add).v128Load().simd(SimdOp.f32x4Sqrt));
 }
 
 const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
 /** Accumulates `term(p)` (the f32x4 at row pointer p, already on the stack) into two f64x2 locals. */
-function addPromoted(f: Fn, value: number, lo: number, hi: number): void {
-  f.get(lo).get(value).simd(SIMD.promoteLow).simd(SIMD.f64x2Add).set(lo);
-  f.get(hi).get(value).get(value).shuffle(HIGH_HALF).simd(SIMD.promoteLow).simd(SIMD.f64x2Add).set(hi);
+function addPromoted(f: FunctionBuilder, value: number, lo: number, hi: number): void {
+  f.localGet(lo).localGet(value).simd(SimdOp.f64x2PromoteLowF32x4).simd(SimdOp.f64x2Add).localSet(lo);
+  f.localGet(hi).localGet(value).localGet(value).shuffle(HIGH_HALF).simd(SimdOp.f64x2PromoteLowF32x4).simd(SimdOp.f64x2Add).localSet(hi);
 }
 
 /** f64 output[j..j+3] (at byte offset 2·jBytes) += the two accumulators. */
-function flush(f: Fn, out: number, jBytes: number, lo: number, hi: number, addr: number): void {
-  f.get(out).get(jBytes).get(jBytes).add().add().set(addr);
-  f.get(addr).get(addr).load(0).get(lo).simd(SIMD.f64x2Add).store(0);
-  f.get(addr).get(addr).load(16).get(hi).simd(SIMD.f64x2Add).store(16);
+function flush(f: FunctionBuilder, out: number, jBytes: number, lo: number, hi: number, addr: number): void {
+  f.localGet(out).localGet(jBytes).localGet(jBytes).op(Op.i32Add).op(Op.i32Add).localSet(addr);
+  f.localGet(addr).localGet(addr).v128Load(0).localGet(lo).simd(SimdOp.f64x2Add).v128Store(0);
+  f.localGet(addr).localGet(addr).v128Load(16).localGet(hi).simd(SimdOp.f64x2Add).v128Store(16);
 }
 
-function zero(f: Fn, ...locals: number[]): void {
-  for (const l of locals) f.f32(0).simd(SIMD.f32x4Splat).set(l);
+function zero(f: FunctionBuilder, ...locals: number[]): void {
+  for (const l of locals) f.f32Const(0).simd(SimdOp.f32x4Splat).localSet(l);
 }
 
 /** Two per-channel float64 sums over a block of rows: of g(a) and of h(a, b). */
-function sumsFunction(name: string, twoInputs: boolean): Fn {
+function emitSums(m: WasmModuleBuilder, name: string, twoInputs: boolean): void {
   // (u, v, rows, c, out1, out2) or (u, rows, c, out1, out2)
-  const f = new Fn(name, twoInputs ? [I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32, I32]);
+  const f = m.func(name, twoInputs ? i32s(6) : i32s(5));
   const u = 0;
   const v = twoInputs ? 1 : 0;
   const base = twoInputs ? 2 : 1;
   const [rows, c, out1, out2] = [base, base + 1, base + 2, base + 3];
-  const rowBytes = f.local(I32);
-  const end = f.local(I32);
-  const j = f.local(I32);
-  const p = f.local(I32);
-  const addr = f.local(I32);
-  const V = 0x7b;
-  const a1 = f.local(V);
-  const a2 = f.local(V);
-  const b1 = f.local(V);
-  const b2 = f.local(V);
-  const x = f.local(V);
-  const y = f.local(V);
-  const prod = f.local(V);
-  f.get(c).i32(4).mul().set(rowBytes);
-  f.get(rows).get(rowBytes).mul().set(end);
-  f.forLoop(j, () => f.i32(0), rowBytes, 16, () => {
+  const rowBytes = f.local('i32');
+  const end = f.local('i32');
+  const j = f.local('i32');
+  const p = f.local('i32');
+  const addr = f.local('i32');
+  const a1 = f.local('v128');
+  const a2 = f.local('v128');
+  const b1 = f.local('v128');
+  const b2 = f.local('v128');
+  const x = f.local('v128');
+  const y = f.local('v128');
+  const prod = f.local('v128');
+  f.localGet(c).i32Const(4).op(Op.i32Mul).localSet(rowBytes);
+  f.localGet(rows).localGet(rowBytes).op(Op.i32Mul).localSet(end);
+  f.forLoop(j, () => f.i32Const(0), rowBytes, 16, () => {
     zero(f, a1, a2, b1, b2);
-    f.forLoop(p, () => f.get(j), end, { local: rowBytes }, () => {
-      f.get(u).get(p).add().load().set(x);
-      if (twoInputs) f.get(v).get(p).add().load().set(y);
+    f.forLoop(p, () => f.localGet(j), end, { local: rowBytes }, () => {
+      f.localGet(u).localGet(p).op(Op.i32Add).v128Load().localSet(x);
+      if (twoInputs) f.localGet(v).localGet(p).op(Op.i32Add).v128Load().localSet(y);
       addPromoted(f, x, a1, a2);
       // Second sum: x² or x·y, each product formed in float64 from the promoted halves (exact).
       const other = twoInputs ? y : x;
-      f.get(b1).get(x).simd(SIMD.promoteLow).get(other).simd(SIMD.promoteLow).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add).set(b1);
-      f.get(x).get(x).shuffle(HIGH_HALF).simd(SIMD.promoteLow).set(prod);
-      f.get(b2).get(prod);
-      if (twoInputs) f.get(y).get(y).shuffle(HIGH_HALF).simd(SIMD.promoteLow);
-      else f.get(prod);
-      f.simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add).set(b2);
+      f.localGet(b1).localGet(x).simd(SimdOp.f64x2PromoteLowF32x4).localGet(other).simd(SimdOp.f64x2PromoteLowF32x4);
+      f.simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add).localSet(b1);
+      f.localGet(x).localGet(x).shuffle(HIGH_HALF).simd(SimdOp.f64x2PromoteLowF32x4).localSet(prod);
+      f.localGet(b2).localGet(prod);
+      if (twoInputs) f.localGet(y).localGet(y).shuffle(HIGH_HALF).simd(SimdOp.f64x2PromoteLowF32x4);
+      else f.localGet(prod);
+      f.simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add).localSet(b2);
     });
     flush(f, out1, j, a1, a2, addr);
     flush(f, out2, j, b1, b2, addr);
   });
-  return f;
 }
 
 /**
  * three: out = a·u + b·(v − m) + d, parameters (out, u, v, a, b, m, d, rows, c); otherwise out = a·(u − m) + d,
  * parameters (out, u, m, a, d, rows, c). Centring before scaling keeps float32 precision when the mean is large against the spread.
  */
-function affineFunction(name: string, three: boolean): Fn {
-  const f = new Fn(name, three ? [I32, I32, I32, I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32, I32, I32, I32]);
+function emitAffine(mod: WasmModuleBuilder, name: string, three: boolean): void {
+  const f = mod.func(name, three ? i32s(9) : i32s(7));
   const [out, u] = [0, 1];
   const v = three ? 2 : -1;
   const a = three ? 3 : 3;
@@ -154,100 +155,95 @@ function affineFunction(name: string, three: boolean): Fn {
   const d = three ? 6 : 4;
   const rows = three ? 7 : 5;
   const c = three ? 8 : 6;
-  const rowBytes = f.local(I32);
-  const end = f.local(I32);
-  const o = f.local(I32);
-  const j = f.local(I32);
-  const p = f.local(I32);
-  f.get(c).i32(4).mul().set(rowBytes);
-  f.get(rows).get(rowBytes).mul().set(end);
-  f.forLoop(o, () => f.i32(0), end, { local: rowBytes }, () => {
-    f.forLoop(j, () => f.i32(0), rowBytes, 16, () => {
-      f.get(o).get(j).add().set(p);
-      f.get(out).get(p).add(); // store address
+  const rowBytes = f.local('i32');
+  const end = f.local('i32');
+  const o = f.local('i32');
+  const j = f.local('i32');
+  const p = f.local('i32');
+  f.localGet(c).i32Const(4).op(Op.i32Mul).localSet(rowBytes);
+  f.localGet(rows).localGet(rowBytes).op(Op.i32Mul).localSet(end);
+  f.forLoop(o, () => f.i32Const(0), end, { local: rowBytes }, () => {
+    f.forLoop(j, () => f.i32Const(0), rowBytes, 16, () => {
+      f.localGet(o).localGet(j).op(Op.i32Add).localSet(p);
+      f.localGet(out).localGet(p).op(Op.i32Add); // store address
       if (three) {
-        f.get(a).get(j).add().load().get(u).get(p).add().load().simd(SIMD.f32x4Mul);
-        f.get(b).get(j).add().load();
-        f.get(v).get(p).add().load().get(m).get(j).add().load().simd(SIMD.f32x4Sub);
-        f.simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add);
+        f.localGet(a).localGet(j).op(Op.i32Add).v128Load().localGet(u).localGet(p).op(Op.i32Add).v128Load().simd(SimdOp.f32x4Mul);
+        f.localGet(b).localGet(j).op(Op.i32Add).v128Load();
+        f.localGet(v).localGet(p).op(Op.i32Add).v128Load().localGet(m).localGet(j).op(Op.i32Add).v128Load().simd(SimdOp.f32x4Sub);
+        f.simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add);
       } else {
-        f.get(a).get(j).add().load();
-        f.get(u).get(p).add().load().get(m).get(j).add().load().simd(SIMD.f32x4Sub);
-        f.simd(SIMD.f32x4Mul);
+        f.localGet(a).localGet(j).op(Op.i32Add).v128Load();
+        f.localGet(u).localGet(p).op(Op.i32Add).v128Load().localGet(m).localGet(j).op(Op.i32Add).v128Load().simd(SimdOp.f32x4Sub);
+        f.simd(SimdOp.f32x4Mul);
       }
-      f.get(d).get(j).add().load().simd(SIMD.f32x4Add);
-      f.store();
+      f.localGet(d).localGet(j).op(Op.i32Add).v128Load().simd(SimdOp.f32x4Add);
+      f.v128Store();
     });
   });
-  return f;
 }
 
-function reluGradFunction(): Fn {
-  const f = new Fn('reluGrad', [I32, I32, I32, I32]);
+function emitReluGrad(m: WasmModuleBuilder): void {
+  const f = m.func('reluGrad', i32s(4));
   const [out, dy, x, quads] = [0, 1, 2, 3];
-  const end = f.local(I32);
-  const p = f.local(I32);
-  f.get(quads).i32(16).mul().set(end);
-  f.forLoop(p, () => f.i32(0), end, 16, () => {
-    f.get(out).get(p).add();
-    f.get(dy).get(p).add().load();
-    f.get(x).get(p).add().load().f32(0).simd(SIMD.f32x4Splat).simd(SIMD.f32x4Gt);
-    f.simd(SIMD.and).store();
+  const end = f.local('i32');
+  const p = f.local('i32');
+  f.localGet(quads).i32Const(16).op(Op.i32Mul).localSet(end);
+  f.forLoop(p, () => f.i32Const(0), end, 16, () => {
+    f.localGet(out).localGet(p).op(Op.i32Add);
+    f.localGet(dy).localGet(p).op(Op.i32Add).v128Load();
+    f.localGet(x).localGet(p).op(Op.i32Add).v128Load().f32Const(0).simd(SimdOp.f32x4Splat).simd(SimdOp.f32x4Gt);
+    f.simd(SimdOp.v128And).v128Store();
   });
-  return f;
 }
 
-function maxPoolTapFunction(): Fn {
-  const f = new Fn('maxPoolTap', [I32, I32, I32, I32, I32, I32, I32, I32]);
+function emitMaxPoolTap(m: WasmModuleBuilder): void {
+  const f = m.func('maxPoolTap', i32s(8));
   const [dx, x, y, dy, done, count, c, xStep] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const V = 0x7b;
-  const rowBytes = f.local(I32);
-  const i = f.local(I32);
-  const j = f.local(I32);
-  const xo = f.local(I32); // byte offset of the pixel in x/dx
-  const yo = f.local(I32); // byte offset of the pixel in y/dy/done
-  const mask = f.local(V);
-  f.get(c).i32(4).mul().set(rowBytes);
-  f.i32(0).set(xo);
-  f.i32(0).set(yo);
-  f.forLoop(i, () => f.i32(0), count, 1, () => {
-    f.forLoop(j, () => f.i32(0), rowBytes, 16, () => {
+  const rowBytes = f.local('i32');
+  const i = f.local('i32');
+  const j = f.local('i32');
+  const xo = f.local('i32'); // byte offset of the pixel in x/dx
+  const yo = f.local('i32'); // byte offset of the pixel in y/dy/done
+  const mask = f.local('v128');
+  f.localGet(c).i32Const(4).op(Op.i32Mul).localSet(rowBytes);
+  f.i32Const(0).localSet(xo);
+  f.i32Const(0).localSet(yo);
+  f.forLoop(i, () => f.i32Const(0), count, 1, () => {
+    f.forLoop(j, () => f.i32Const(0), rowBytes, 16, () => {
       // mask = (x == y) & ~done
-      f.get(x).get(xo).add().get(j).add().load();
-      f.get(y).get(yo).add().get(j).add().load();
-      f.simd(SIMD.f32x4Eq);
-      f.get(done).get(yo).add().get(j).add().load();
-      f.simd(SIMD.andNot).set(mask);
+      f.localGet(x).localGet(xo).op(Op.i32Add).localGet(j).op(Op.i32Add).v128Load();
+      f.localGet(y).localGet(yo).op(Op.i32Add).localGet(j).op(Op.i32Add).v128Load();
+      f.simd(SimdOp.f32x4Eq);
+      f.localGet(done).localGet(yo).op(Op.i32Add).localGet(j).op(Op.i32Add).v128Load();
+      f.simd(SimdOp.v128AndNot).localSet(mask);
       // dx += dy & mask
-      f.get(dx).get(xo).add().get(j).add();
-      f.get(dx).get(xo).add().get(j).add().load();
-      f.get(dy).get(yo).add().get(j).add().load().get(mask).simd(SIMD.and);
-      f.simd(SIMD.f32x4Add).store();
+      f.localGet(dx).localGet(xo).op(Op.i32Add).localGet(j).op(Op.i32Add);
+      f.localGet(dx).localGet(xo).op(Op.i32Add).localGet(j).op(Op.i32Add).v128Load();
+      f.localGet(dy).localGet(yo).op(Op.i32Add).localGet(j).op(Op.i32Add).v128Load().localGet(mask).simd(SimdOp.v128And);
+      f.simd(SimdOp.f32x4Add).v128Store();
       // done |= mask
-      f.get(done).get(yo).add().get(j).add();
-      f.get(done).get(yo).add().get(j).add().load().get(mask).simd(SIMD.or).store();
+      f.localGet(done).localGet(yo).op(Op.i32Add).localGet(j).op(Op.i32Add);
+      f.localGet(done).localGet(yo).op(Op.i32Add).localGet(j).op(Op.i32Add).v128Load().localGet(mask).simd(SimdOp.v128Or).v128Store();
     });
-    f.inc(xo, { local: xStep });
-    f.inc(yo, { local: rowBytes });
+    f.addTo(xo, { local: xStep });
+    f.addTo(yo, { local: rowBytes });
   });
-  return f;
 }
 
-function copyRowsFunction(): Fn {
-  const f = new Fn('copyRows', [I32, I32, I32, I32, I32, I32]);
+function emitCopyRows(m: WasmModuleBuilder): void {
+  const f = m.func('copyRows', i32s(6));
   const [dst, src, rows, rowBytes, dstStride, srcStride] = [0, 1, 2, 3, 4, 5];
-  const r = f.local(I32);
-  const j = f.local(I32);
-  f.forLoop(r, () => f.i32(0), rows, 1, () => {
-    f.forLoop(j, () => f.i32(0), rowBytes, 16, () => {
-      f.get(dst).get(j).add();
-      f.get(src).get(j).add().load();
-      f.store();
+  const r = f.local('i32');
+  const j = f.local('i32');
+  f.forLoop(r, () => f.i32Const(0), rows, 1, () => {
+    f.forLoop(j, () => f.i32Const(0), rowBytes, 16, () => {
+      f.localGet(dst).localGet(j).op(Op.i32Add);
+      f.localGet(src).localGet(j).op(Op.i32Add).v128Load();
+      f.v128Store();
     });
-    f.inc(dst, { local: dstStride });
-    f.inc(src, { local: srcStride });
+    f.addTo(dst, { local: dstStride });
+    f.addTo(src, { local: srcStride });
   });
-  return f;
 }
 
 /** i8x16.shuffle byte indices selecting 32-bit lanes (0–3 from the first operand, 4–7 from the second). */
@@ -255,25 +251,24 @@ function lanes(...l: number[]): number[] {
   return l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
 }
 
-function transposeFunction(): Fn {
-  const f = new Fn('transpose', [I32, I32, I32, I32, I32, I32]);
+function emitTranspose(m: WasmModuleBuilder): void {
+  const f = m.func('transpose', i32s(6));
   const [dst, src, rows, cols, dstStride, srcStride] = [0, 1, 2, 3, 4, 5];
-  const V = 0x7b;
-  const i = f.local(I32);
-  const j = f.local(I32);
-  const s = f.local(I32); // src address of block row i, column j
-  const d = f.local(I32); // dst address of block row j, column i
-  const r = [f.local(V), f.local(V), f.local(V), f.local(V)];
-  const t = [f.local(V), f.local(V), f.local(V), f.local(V)];
-  f.forLoop(i, () => f.i32(0), rows, 4, () => {
-    f.forLoop(j, () => f.i32(0), cols, 4, () => {
-      f.get(src).get(i).get(srcStride).mul().add().get(j).i32(4).mul().add().set(s);
-      for (let k = 0; k < 4; k++) f.get(s).i32(k).get(srcStride).mul().add().load().set(r[k]);
-      f.get(r[0]).get(r[1]).shuffle(lanes(0, 4, 1, 5)).set(t[0]);
-      f.get(r[2]).get(r[3]).shuffle(lanes(0, 4, 1, 5)).set(t[1]);
-      f.get(r[0]).get(r[1]).shuffle(lanes(2, 6, 3, 7)).set(t[2]);
-      f.get(r[2]).get(r[3]).shuffle(lanes(2, 6, 3, 7)).set(t[3]);
-      f.get(dst).get(j).get(dstStride).mul().add().get(i).i32(4).mul().add().set(d);
+  const i = f.local('i32');
+  const j = f.local('i32');
+  const s = f.local('i32'); // src address of block row i, column j
+  const d = f.local('i32'); // dst address of block row j, column i
+  const r = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+  const t = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+  f.forLoop(i, () => f.i32Const(0), rows, 4, () => {
+    f.forLoop(j, () => f.i32Const(0), cols, 4, () => {
+      f.localGet(src).localGet(i).localGet(srcStride).op(Op.i32Mul).op(Op.i32Add).localGet(j).i32Const(4).op(Op.i32Mul).op(Op.i32Add).localSet(s);
+      for (let k = 0; k < 4; k++) f.localGet(s).i32Const(k).localGet(srcStride).op(Op.i32Mul).op(Op.i32Add).v128Load().localSet(r[k]);
+      f.localGet(r[0]).localGet(r[1]).shuffle(lanes(0, 4, 1, 5)).localSet(t[0]);
+      f.localGet(r[2]).localGet(r[3]).shuffle(lanes(0, 4, 1, 5)).localSet(t[1]);
+      f.localGet(r[0]).localGet(r[1]).shuffle(lanes(2, 6, 3, 7)).localSet(t[2]);
+      f.localGet(r[2]).localGet(r[3]).shuffle(lanes(2, 6, 3, 7)).localSet(t[3]);
+      f.localGet(dst).localGet(j).localGet(dstStride).op(Op.i32Mul).op(Op.i32Add).localGet(i).i32Const(4).op(Op.i32Mul).op(Op.i32Add).localSet(d);
       const out: Array<[number, number, number[]]> = [
         [t[0], t[1], lanes(0, 1, 4, 5)],
         [t[0], t[1], lanes(2, 3, 6, 7)],
@@ -281,12 +276,11 @@ function transposeFunction(): Fn {
         [t[2], t[3], lanes(2, 3, 6, 7)],
       ];
       out.forEach(([a, b, l], k) => {
-        f.get(d).i32(k).get(dstStride).mul().add();
-        f.get(a).get(b).shuffle(l).store();
+        f.localGet(d).i32Const(k).localGet(dstStride).op(Op.i32Mul).op(Op.i32Add);
+        f.localGet(a).localGet(b).shuffle(l).v128Store();
       });
     });
   });
-  return f;
 }
 
 interface EmscriptenMemory {
@@ -336,18 +330,21 @@ function instantiate(module: EmscriptenMemory): SimdLoops | undefined {
   const memory = module.wasmMemory ?? module.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const functions = [
-    sumsFunction('channelSums', false),
-    sumsFunction('gradSums', true),
-    affineFunction('affine3', true),
-    affineFunction('normalize', false),
-    reluGradFunction(),
-    maxPoolTapFunction(),
-    copyRowsFunction(),
-    transposeFunction(),
-    ...elementwiseFunctions(),
-  ];
-  const bytes = assemble(functions, shared);
+  // The backend's heap, imported: the loops read and write tensors in place. Emscripten declares the threads
+  // build's shared memory with a maximum of 4 GiB (65536 pages).
+  const m = new WasmModuleBuilder(
+    shared ? { kind: 'imported', minPages: 0, maxPages: 65536, shared: true } : { kind: 'imported', minPages: 0 },
+  );
+  emitSums(m, 'channelSums', false);
+  emitSums(m, 'gradSums', true);
+  emitAffine(m, 'affine3', true);
+  emitAffine(m, 'normalize', false);
+  emitReluGrad(m);
+  emitMaxPoolTap(m);
+  emitCopyRows(m);
+  emitTranspose(m);
+  emitElementwise(m);
+  const bytes = m.encode();
   if (!WebAssembly.validate(bytes)) return undefined;
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   return instance.exports as unknown as SimdLoops;
