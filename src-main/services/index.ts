@@ -24,7 +24,7 @@ export interface ServicesOptions {
   openSampleOnStart?: boolean;
   /** Overrides the version reported by app.info (the Electron app passes app.getVersion()). */
   version?: string;
-  jobs?: Omit<JobServiceOptions, 'events' | 'engineForce'>;
+  jobs?: Omit<JobServiceOptions, 'events' | 'engineForce' | 'cacheRoot'>;
   /** Datasets and imagery (sample size, caches). */
   datasets?: DatasetsDomainOptions;
 }
@@ -54,8 +54,11 @@ export async function createServices(opts: ServicesOptions = {}): Promise<Servic
       ...s.recentDatasets.map((path) => ({ path, kind: 'dataset' as const })),
     ];
   });
-  const jobs = new JobService({ ...opts.jobs, events, engineForce: () => engineForce(settings) });
+  // Jobs read the workspace's cache folder when they start, by then the datasets domain below exists.
+  let cacheRoot: () => string | undefined = () => undefined;
+  const jobs = new JobService({ ...opts.jobs, events, engineForce: () => engineForce(settings), cacheRoot: () => cacheRoot() });
   const datasets = createDatasetsDomain({ ...opts.datasets, settings, paths, events, jobs });
+  cacheRoot = () => datasets.datasets.cacheRoot();
 
   const handlers: ApiHandlers = {
     ...appHandlers(opts.version, opts.openSampleOnStart),
@@ -65,7 +68,7 @@ export async function createServices(opts: ServicesOptions = {}): Promise<Servic
     ...filesHandlers(paths),
     ...exportHandlers(paths),
     ...dialogHandlers({ provider: opts.dialogs, settings, paths }),
-    ...trainingHandlers(jobs, paths),
+    ...trainingHandlers(jobs, paths, (path) => datasets.datasets.packedCacheDir(path)),
     ...datasets.handlers,
   };
 

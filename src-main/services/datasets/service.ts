@@ -2,7 +2,6 @@
  * The datasets service: opens dataset folders (only registered ones, through the path guard), keeps them in
  * memory for the session, and provides the embedded synthetic sample.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -15,6 +14,7 @@ import type { EventBus } from '../events';
 import { assertPathSyntax, type PathGuard } from '../files/path-guard';
 import type { JobService } from '../jobs/service';
 import type { SettingsStore } from '../settings/store';
+import { datasetIdOf, packedCacheDir } from './dataset-dirs';
 import { OpenDataset } from './open-dataset';
 import { scanGrids } from './placement';
 
@@ -40,10 +40,7 @@ export interface DatasetsServiceOptions {
   samplePatches?: number;
 }
 
-/** The id of a dataset folder: stable across sessions, so caches in the workspace stay valid. */
-export function datasetIdOf(realPath: string): string {
-  return createHash('sha1').update(realPath).digest('hex').slice(0, 16);
-}
+export { datasetIdOf };
 
 export class DatasetsService {
   private readonly open = new Map<string, OpenDataset>();
@@ -57,9 +54,19 @@ export class DatasetsService {
     return this.opts.settings.get().workspaceFolder ?? join(this.opts.settings.dir, 'workspace');
   }
 
-  /** Per-dataset cache folder inside the workspace (georef.json, rendered imagery). */
+  /** The workspace's cache folder: one folder per dataset (see dataset-dirs.ts). */
+  cacheRoot(): string {
+    return join(this.workspaceDir(), 'cache');
+  }
+
+  /** Per-dataset cache folder inside the workspace (georef.json, rendered imagery, packed/). */
   cacheDir(datasetId: string): string {
-    return join(this.workspaceDir(), 'cache', datasetId);
+    return join(this.cacheRoot(), datasetId);
+  }
+
+  /** The packed cache folder for the dataset at `path` (undefined when the folder does not exist). */
+  packedCacheDir(path: string): string | undefined {
+    return packedCacheDir(this.cacheRoot(), path);
   }
 
   samplePath(): string {

@@ -10,6 +10,7 @@ export interface ContextOptions {
   signal: AbortSignal;
   send(message: FromWorker): void;
   engineForce?: BackendName;
+  cacheRoot?: string;
 }
 
 /** Non-finite numbers become null (JSON has no NaN and a diverged loss is still worth showing). */
@@ -51,6 +52,7 @@ export function createJobContext(opts: ContextOptions): JobContext & { flush(): 
   return {
     jobId: opts.jobId,
     signal: opts.signal,
+    cacheRoot: opts.cacheRoot,
     progress(update) {
       const cleaned = clean(update);
       pending = { ...pending, ...cleaned };

@@ -44,6 +44,11 @@ export interface JobContext {
   log(level: JobLogLevel, message: string): void;
   /** Brings up the compute engine in this worker (the ladder, honouring the user's engine override). */
   initEngine(): Promise<EngineInfo>;
+  /**
+   * Where packed dataset caches belong (the workspace's cache folder); undefined: the data layer's default under
+   * the OS temp (CLI runs, tests).
+   */
+  readonly cacheRoot?: string;
 }
 
 export interface JobKind<P = unknown, R = unknown> {

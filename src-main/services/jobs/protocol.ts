@@ -12,6 +12,8 @@ export interface WorkerStart {
   params: unknown;
   /** The engine the user forced (settings), undefined to let the ladder choose. */
   engineForce?: BackendName;
+  /** Where the packed caches of the datasets a job opens belong (the workspace's cache folder). */
+  cacheRoot?: string;
 }
 
 export type ToWorker = { type: 'cancel' };

@@ -23,6 +23,8 @@ export interface JobServiceOptions {
   workerEntry?: URL;
   /** The engine the user forced, read when a job starts. */
   engineForce?: () => BackendName | undefined;
+  /** The folder for the packed dataset caches jobs build, read when a job starts (the workspace may change). */
+  cacheRoot?: () => string | undefined;
 }
 
 export interface StartJobOptions {
@@ -231,6 +233,7 @@ export class JobService {
       module: this.registry.moduleOf(record.info.kind),
       params: record.params,
       engineForce: this.opts.engineForce?.(),
+      cacheRoot: this.opts.cacheRoot?.(),
     };
     let worker: Worker;
     try {

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     if (message?.type === 'cancel') controller.abort(new Error('cancelled'));
   });
   const send = (message: FromWorker): void => port.postMessage(message);
-  const ctx = createJobContext({ jobId: start.jobId, signal: controller.signal, send, engineForce: start.engineForce });
+  const ctx = createJobContext({ jobId: start.jobId, signal: controller.signal, send, engineForce: start.engineForce, cacheRoot: start.cacheRoot });
   try {
     const kind = await loadKind(start);
     let params: unknown = start.params;

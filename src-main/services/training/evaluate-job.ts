@@ -8,6 +8,6 @@ export default defineJobKind({
   params: EvaluateConfig,
   async run(params, ctx) {
     await ctx.initEngine();
-    return runEvaluate(params, runContextOf(ctx));
+    return runEvaluate(params, runContextOf(ctx, params.data));
   },
 });

@@ -8,7 +8,7 @@ export default defineJobKind({
   params: LabelEfficiencyConfig,
   async run(params, ctx) {
     await ctx.initEngine();
-    const summary = await runLabelEfficiency(params, runContextOf(ctx));
+    const summary = await runLabelEfficiency(params, runContextOf(ctx, params.data));
     // A fraction without finished runs has NaN means; job results are JSON, where that is null.
     return JSON.parse(JSON.stringify(summary)) as typeof summary;
   },

@@ -21,8 +21,14 @@ type TrainingMethods = 'training.train' | 'training.pretrain' | 'training.evalua
  * (datasets, checkpoints, runs) must exist inside a registered folder, outputs must land inside one. In serve mode
  * the client is a remote browser, so nothing it names may reach outside the folders the user registered.
  */
-export function trainingHandlers(jobs: JobService, paths: PathGuard): Pick<ApiHandlers, TrainingMethods> {
+export function trainingHandlers(
+  jobs: JobService,
+  paths: PathGuard,
+  /** The packed cache folder of a dataset (the workspace's); default: the data layer's. */
+  packedCacheDir: (dataPath: string) => string | undefined = () => undefined,
+): Pick<ApiHandlers, TrainingMethods> {
   const input = (p: string): Promise<string> => paths.resolveExisting(p);
+  const openData = (p: string) => openPredictionDataset(p, packedCacheDir(p));
   const output = async (p: string): Promise<string> => {
     if (!isAbsolute(p)) throw new ApiError('bad_request', `output folder must be an absolute path: ${p}`);
     // The run folder (and its parents) may not exist yet: the nearest existing ancestor must be inside a registered
@@ -59,12 +65,15 @@ export function trainingHandlers(jobs: JobService, paths: PathGuard): Pick<ApiHa
       return start('experiment', params, `Label efficiency (${c.fractions.join(', ')})`, (info) => settleExperimentRecords(params.out, info).then(() => undefined));
     },
     'training.run': async ({ path }) => readRunInfo(await input(path)),
-    'training.predictions': async ({ dir, data }) => readPredictions(await input(dir), data === null ? null : await input(data)),
+    'training.predictions': async ({ dir, data }) => {
+      const d = data === null ? null : await input(data);
+      return readPredictions(await input(dir), d, d === null ? undefined : packedCacheDir(d));
+    },
     'training.maskImage': async ({ dir, patchId, target, view, data }) =>
-      renderMaskImage({ dir: await input(dir), patchId, target, view }, data === null ? null : await openPredictionDataset(await input(data))),
+      renderMaskImage({ dir: await input(dir), patchId, target, view }, data === null ? null : await openData(await input(data))),
     'training.confusion': async ({ dir, data, target, split }) => {
       const d = await input(data);
-      return confusionOf({ dir: await input(dir), data: d, target, split }, await openPredictionDataset(d));
+      return confusionOf({ dir: await input(dir), data: d, target, split }, await openData(d));
     },
   };
 }

@@ -6,11 +6,14 @@ import { PatchDataset } from '../../core/data/dataset';
  */
 let slot: { path: string; ds: Promise<PatchDataset> } | null = null;
 
-/** `path` must have passed the PathGuard. */
-export function openPredictionDataset(path: string): Promise<PatchDataset> {
+/**
+ * `path` must have passed the PathGuard. `cacheDir`: where its packed cache lives (the workspace's, shared with the
+ * training jobs so the dataset is decoded once); default: the data layer's.
+ */
+export function openPredictionDataset(path: string, cacheDir?: string): Promise<PatchDataset> {
   if (slot?.path === path) return slot.ds;
   const previous = slot;
-  const ds = PatchDataset.open(path);
+  const ds = PatchDataset.open(path, { cacheDir });
   slot = { path, ds };
   // A failed open is not kept: the next call tries again.
   ds.catch(() => {

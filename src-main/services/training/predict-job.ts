@@ -8,7 +8,7 @@ export default defineJobKind({
   params: PredictConfig,
   async run(params, ctx) {
     await ctx.initEngine();
-    const { masks, ...rest } = await runPredict(params, runContextOf(ctx));
+    const { masks, ...rest } = await runPredict(params, runContextOf(ctx, params.data));
     // The mask list can be long; the job result carries the count, the files are in the output folder.
     return { ...rest, masks: masks.length };
   },

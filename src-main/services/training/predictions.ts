@@ -81,14 +81,14 @@ function truthOf(ds: PatchDataset, i: number, head: PredictionHead): number | nu
   return classes.length === 1 && Number.isInteger(classes[0]) ? classes[0] : null;
 }
 
-/** `dir` and `data` must already have passed the PathGuard. */
-export async function readPredictions(dir: string, data: string | null): Promise<PredictionsResult> {
+/** `dir` and `data` must already have passed the PathGuard; `cacheDir` is the dataset's packed cache folder. */
+export async function readPredictions(dir: string, data: string | null, cacheDir?: string): Promise<PredictionsResult> {
   const file = join(dir, PREDICTIONS_GEOJSON);
   if (!existsSync(file)) throw new ApiError('not_found', `${dir} is not a predict output folder (no ${PREDICTIONS_GEOJSON})`);
   const fc = JSON.parse(await readFile(file, 'utf8')) as { features?: { id?: string; properties?: Props }[] };
   const features = (fc.features ?? []).map((f) => ({ id: String(f.properties?.id ?? f.id ?? ''), props: f.properties ?? {} }));
   const heads = features.length > 0 ? headsOf(features[0].props) : [];
-  const ds = data === null ? null : await openPredictionDataset(data);
+  const ds = data === null ? null : await openPredictionDataset(data, cacheDir);
   const indexOf = new Map(ds?.ids.map((id, i) => [id, i]) ?? []);
   const patches = features.map(({ id, props }) => {
     const i = indexOf.get(id);

@@ -9,6 +9,6 @@ export default defineJobKind({
   async run(params, ctx) {
     const engine = await ctx.initEngine();
     ctx.log('info', `engine: ${engine.backend}`);
-    return runPretrain(params, runContextOf(ctx));
+    return runPretrain(params, runContextOf(ctx, params.data));
   },
 });

@@ -1,4 +1,5 @@
 import type { RunContext, RunProgress } from '../../core/train/run';
+import { packedCacheDir } from '../datasets/dataset-dirs';
 import type { JobContext, JobProgressUpdate } from '../jobs/define';
 
 /** A training run's progress as a job progress update (the UI's curves are drawn from epoch, loss and metrics). */
@@ -15,9 +16,10 @@ export function jobUpdate(p: RunProgress): JobProgressUpdate {
   };
 }
 
-/** The core RunContext of a job: its cancel signal, progress and log. */
-export function runContextOf(ctx: JobContext): RunContext {
+/** The core RunContext of a job on the dataset at `data`: its cancel signal, progress, log and cache folder. */
+export function runContextOf(ctx: JobContext, data: string): RunContext {
   return {
+    cacheDir: ctx.cacheRoot !== undefined ? packedCacheDir(ctx.cacheRoot, data) : undefined,
     signal: ctx.signal,
     onProgress: (p) => ctx.progress(jobUpdate(p)),
     log: (level, message) => ctx.log(level, message),

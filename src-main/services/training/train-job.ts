@@ -9,6 +9,6 @@ export default defineJobKind({
   async run(params, ctx) {
     const engine = await ctx.initEngine();
     ctx.log('info', `engine: ${engine.backend}`);
-    return runTrain(params, runContextOf(ctx));
+    return runTrain(params, runContextOf(ctx, params.data));
   },
 });
