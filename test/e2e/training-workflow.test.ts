@@ -252,6 +252,8 @@ describe('training workflow', () => {
     await waitDetailState('done');
     expect(await card.locator('[data-testid=job-percent]').innerText()).toBe('100%');
     expect(await page.locator('[data-testid=detail-percent]').innerText()).toBe('100%');
+    // Says how the job ended, not its last progress message.
+    expect(await page.locator('[data-testid=detail-status]').innerText()).toMatch(/^finished in \d/);
     await eventually(() => seriesPoints('loss-chart', 'train-loss')).toBe(3);
     await eventually(() => seriesPoints('loss-chart', 'val-loss')).toBe(3);
     await eventually(() => seriesPoints('metric-chart', 'val-metric')).toBe(3);

@@ -6,6 +6,7 @@ import {
   formatDuration,
   formatMetric,
   headlineMetricName,
+  jobStatusLine,
   mergeHistory,
   metricNames,
   parseProgressMessage,
@@ -93,5 +94,15 @@ describe('job curves', () => {
     expect(formatDuration(undefined)).toBe('–');
     expect(formatMetric(0.123456)).toBe('0.1235');
     expect(formatMetric(null)).toBe('–');
+  });
+
+  it('the status line of a job: its progress while it runs, how it ended once it has', () => {
+    const base = { message: 'epoch 3/3 step 2/2', startedAt: '2026-11-21T10:00:00.000Z', finishedAt: '2026-11-21T10:03:20.000Z' };
+    expect(jobStatusLine({ ...base, state: 'running', finishedAt: null })).toBe('epoch 3/3 step 2/2');
+    expect(jobStatusLine({ ...base, state: 'queued', message: undefined, startedAt: null, finishedAt: null })).toBe('');
+    expect(jobStatusLine({ ...base, state: 'done' })).toBe('finished in 3 min 20 s');
+    expect(jobStatusLine({ ...base, state: 'cancelled' })).toBe('cancelled after 3 min 20 s');
+    expect(jobStatusLine({ ...base, state: 'cancelled', startedAt: null })).toBe('cancelled before it started');
+    expect(jobStatusLine({ ...base, state: 'failed' })).toBe('failed after 3 min 20 s');
   });
 });

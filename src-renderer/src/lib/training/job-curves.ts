@@ -115,3 +115,29 @@ export function formatMetric(v: number | null | undefined): string {
   if (Math.abs(v) >= 100) return v.toFixed(1);
   return v.toFixed(4);
 }
+
+/**
+ * The one-line status under a job's progress bar: its latest progress message while it is queued or running; once
+ * it has ended, how it ended (a finished job's last message, e.g. "validating 1/1", would read as if it still ran).
+ */
+export function jobStatusLine(info: {
+  state: string;
+  message?: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}): string {
+  const took =
+    info.startedAt !== null && info.finishedAt !== null
+      ? formatDuration((Date.parse(info.finishedAt) - Date.parse(info.startedAt)) / 1000)
+      : null;
+  switch (info.state) {
+    case 'done':
+      return took !== null ? `finished in ${took}` : 'finished';
+    case 'cancelled':
+      return took !== null ? `cancelled after ${took}` : 'cancelled before it started';
+    case 'failed':
+      return took !== null ? `failed after ${took}` : 'failed';
+    default:
+      return info.message ?? '';
+  }
+}
