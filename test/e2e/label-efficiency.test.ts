@@ -185,6 +185,9 @@ describe('label-efficiency experiment from the UI', () => {
       return values.reduce((a, b) => a + b, 0) / values.length;
     };
     expectCurve(drawn, mean);
+    // Scratch points are rings around the SSL dots, so an arm stays visible where both have the same value.
+    expect(await chart.locator('circle[data-series=scratch][fill=none]').count()).toBe(FRACTIONS.length);
+    expect(await chart.locator('circle[data-series=ssl]:not([fill=none])').count()).toBe(FRACTIONS.length);
     // The job's summary and summary.csv agree with the rows (one seed: the mean is the run's value).
     const summary = readCsv(result.files.summary);
     for (const s of result.summary) {
