@@ -6,10 +6,12 @@ import {
   formatDuration,
   formatMetric,
   headlineMetricName,
+  firstLine,
   jobStatusLine,
   mergeHistory,
   metricNames,
   parseProgressMessage,
+  progressPercent,
   type Curves,
 } from '../../../src-renderer/src/lib/training/job-curves';
 
@@ -104,5 +106,32 @@ describe('job curves', () => {
     expect(jobStatusLine({ ...base, state: 'cancelled' })).toBe('cancelled after 3 min 20 s');
     expect(jobStatusLine({ ...base, state: 'cancelled', startedAt: null })).toBe('cancelled before it started');
     expect(jobStatusLine({ ...base, state: 'failed' })).toBe('failed after 3 min 20 s');
+    // A failure says why in its first line (the dock shows the whole error below the header).
+    const error = 'Error: out of memory allocating 512 MB\n    at Engine.alloc (engine.ts:10)\n    at train (loop.ts:99)';
+    expect(jobStatusLine({ ...base, state: 'failed', error })).toBe('failed after 3 min 20 s: Error: out of memory allocating 512 MB');
+    expect(jobStatusLine({ ...base, state: 'failed', startedAt: null, error: '\n  dataset not found  \n' })).toBe('failed: dataset not found');
+    // The last progress message of an ended job never shows.
+    for (const state of ['done', 'cancelled', 'failed']) expect(jobStatusLine({ ...base, state, message: 'fraction 1 seed 0 ssl: validating 1/1' })).not.toContain('validating');
+  });
+
+  it('takes the first non-blank line of a text', () => {
+    expect(firstLine('one\r\ntwo')).toBe('one');
+    expect(firstLine('\n\n  two  \nthree')).toBe('two');
+    expect(firstLine(undefined)).toBe('');
+    expect(firstLine('   ')).toBe('');
+  });
+
+  it('shows one whole percent for both the bar and its text, 100% only when finished', () => {
+    expect(progressPercent(0)).toBe(0);
+    expect(progressPercent(0.004)).toBe(0);
+    expect(progressPercent(0.2)).toBe(20);
+    // Binary fractions just below a whole percent still read as it (0.29 * 100 = 28.999999999999996).
+    expect(progressPercent(0.29)).toBe(29);
+    expect(progressPercent(0.996)).toBe(99);
+    expect(progressPercent(1)).toBe(100);
+    expect(progressPercent(1.2)).toBe(100);
+    expect(progressPercent(-0.1)).toBe(0);
+    expect(progressPercent(Number.NaN)).toBe(0);
+    expect(progressPercent(undefined)).toBe(0);
   });
 });

@@ -125,6 +125,8 @@ export function jobStatusLine(info: {
   message?: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Why a failed job failed (its first line is shown; the dock shows the whole text below). */
+  error?: string;
 }): string {
   const took =
     info.startedAt !== null && info.finishedAt !== null
@@ -135,9 +137,26 @@ export function jobStatusLine(info: {
       return took !== null ? `finished in ${took}` : 'finished';
     case 'cancelled':
       return took !== null ? `cancelled after ${took}` : 'cancelled before it started';
-    case 'failed':
-      return took !== null ? `failed after ${took}` : 'failed';
+    case 'failed': {
+      const why = firstLine(info.error);
+      const when = took !== null ? `failed after ${took}` : 'failed';
+      return why ? `${when}: ${why}` : when;
+    }
     default:
       return info.message ?? '';
   }
+}
+
+/** The first non-blank line of a text (an error's message without its stack or details), trimmed. */
+export function firstLine(text: string | null | undefined): string {
+  return (text ?? '').split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+}
+
+/**
+ * A job's progress (0..1) as the whole percent shown next to its bar, and the bar's width: one number for both, so
+ * the bar never looks further than the text says. Rounded down, so 100% means finished (a job at 99.6% still runs).
+ */
+export function progressPercent(progress: number | null | undefined): number {
+  if (progress === null || progress === undefined || !Number.isFinite(progress)) return 0;
+  return Math.min(100, Math.max(0, Math.floor(progress * 100 + 1e-9)));
 }
