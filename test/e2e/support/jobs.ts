@@ -42,8 +42,9 @@ export interface DrawnChart {
 
 /**
  * Reads what a LineChart inside `root` drew: each `path[data-series]`'s points ("M x,y L x,y …") mapped back to
- * data units through the axis ticks (y ticks are right-aligned at the left axis, x ticks centred under it), so a
- * test compares what a user sees with what the services said. `parseX` turns an x tick label into a number
+ * data units through the axis ticks (y ticks are right-aligned at the left axis, x ticks centred under it; a path's
+ * data-dodge pixels, a sideways offset that keeps series apart, taken back off), so a test compares what a user sees
+ * with what the services said. `parseX` turns an x tick label into a number
  * (e.g. "20%" → 0.2); `xLog` inverts a log10 x axis.
  */
 export async function readChart(root: Locator, options: { xLog?: boolean; parseX?: (label: string) => number } = {}): Promise<DrawnChart> {
@@ -52,7 +53,11 @@ export async function readChart(root: Locator, options: { xLog?: boolean; parseX
       [...svg.querySelectorAll('text.tick')]
         .filter((t) => t.getAttribute('text-anchor') === anchor)
         .map((t) => ({ at: Number(anchor === 'end' ? t.getAttribute('y') : t.getAttribute('x')), label: t.textContent ?? '' }));
-    const paths = [...svg.querySelectorAll('path[data-series]')].map((p) => ({ id: p.getAttribute('data-series') ?? '', d: p.getAttribute('d') ?? '' }));
+    const paths = [...svg.querySelectorAll('path[data-series]')].map((p) => ({
+      id: p.getAttribute('data-series') ?? '',
+      d: p.getAttribute('d') ?? '',
+      dodge: Number(p.getAttribute('data-dodge') ?? 0),
+    }));
     return { yTicks: ticks('end'), xTicks: ticks('middle'), paths };
   });
   const parseX = options.parseX ?? Number;
@@ -68,7 +73,8 @@ export async function readChart(root: Locator, options: { xLog?: boolean; parseX
   const toX = (px: number) => fInv(f(x0.value) + ((px - x0.at) * (f(x1.value) - f(x0.value))) / (x1.at - x0.at));
   const series: Record<string, DrawnPoint[]> = {};
   for (const p of raw.paths) {
-    series[p.id] = [...p.d.matchAll(/[ML]\s*(-?[\d.]+)[ ,](-?[\d.]+)/g)].map((m) => ({ x: toX(Number(m[1])), y: toY(Number(m[2])) }));
+    // A series dodged sideways (data-dodge, pixels) stands for the x it was moved from.
+    series[p.id] = [...p.d.matchAll(/[ML]\s*(-?[\d.]+)[ ,](-?[\d.]+)/g)].map((m) => ({ x: toX(Number(m[1]) - p.dodge), y: toY(Number(m[2])) }));
   }
   return { series, yResolution: Math.abs(yPerPx) * 0.1 };
 }

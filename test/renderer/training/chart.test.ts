@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extent, formatTick, linePath, linearScale, logScale, niceDomain, niceTicks, tickStep } from '../../../src-renderer/src/lib/training/chart';
+import { dodgeOffsets, extent, formatTick, linePath, linearScale, logScale, niceDomain, niceTicks, tickStep } from '../../../src-renderer/src/lib/training/chart';
 
 describe('chart scales', () => {
   it('picks 1-2-5 steps and exact tick values', () => {
@@ -46,5 +46,20 @@ describe('chart scales', () => {
     expect([0, 0.0005, 0.001].map((t, _, all) => formatTick(t, all))).toEqual(['0.0000', '0.0005', '0.0010']);
     expect(formatTick(200000, [0, 100000, 200000])).toBe('2e+5');
     expect(formatTick(0.00002, [0, 0.00001, 0.00002])).toBe('2e-5');
+  });
+
+  it('dodges series sideways around the true x, neighbours a step apart', () => {
+    // Two arms at the same fraction: 8 px apart, centred on it (the SSL dot left, the scratch ring right).
+    expect(dodgeOffsets(2, 8)).toEqual([-4, 4]);
+    expect(dodgeOffsets(3, 6)).toEqual([-6, 0, 6]);
+    // One series (the loss charts) or no dodge: drawn where it is.
+    expect(dodgeOffsets(1, 8)).toEqual([0]);
+    expect(dodgeOffsets(2, 0).every((d) => d === 0)).toBe(true);
+    expect(dodgeOffsets(0, 8)).toEqual([]);
+    // Shifted points of equal value no longer share a pixel, and the offsets add up to nothing (the pair's centre stays).
+    const x = logScale([0.1, 1], [40, 340]);
+    const [a, b] = dodgeOffsets(2, 8).map((d) => x(0.2) + d);
+    expect(b - a).toBe(8);
+    expect((a + b) / 2).toBeCloseTo(x(0.2), 9);
   });
 });

@@ -117,3 +117,13 @@ export function formatTick(v: number, ticks: readonly number[]): string {
   const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
   return v.toFixed(decimals);
 }
+
+/**
+ * Sideways pixel offsets that keep series apart where they share x values (like the CLI's SVG plot): series k of n
+ * moves by (k - (n - 1) / 2) · step, so the offsets are centred on the true x and neighbours are `step` apart. Two
+ * arms with the same score at a fraction then show two points (and two error bars) side by side instead of one.
+ */
+export function dodgeOffsets(count: number, step: number): number[] {
+  if (!(count > 0) || !Number.isFinite(step)) return [];
+  return Array.from({ length: count }, (_, k) => (k - (count - 1) / 2) * step);
+}
