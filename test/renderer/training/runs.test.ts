@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { RunInfo } from '../../../src-main/api/training';
 import type { ExperimentSummary } from '../../../src-main/core/train/experiment';
 import { curveOfExperimentResult, curveOfRuns, experimentFolders, meanStd } from '../../../src-renderer/src/lib/training/label-efficiency';
-import { initOf, metricColumns, rowOfRun, runFolderOf, sortRuns } from '../../../src-renderer/src/lib/training/runs';
+import {
+  abbreviateMiddle,
+  constantColumns,
+  describeConstant,
+  initOf,
+  metricColumns,
+  metricNameParts,
+  rowOfRun,
+  runFolderOf,
+  setupText,
+  sortRuns,
+  type SetupKey,
+} from '../../../src-renderer/src/lib/training/runs';
 
 function run(path: string, kind: 'train' | 'pretrain', config: Record<string, unknown>, test: Record<string, number | null> | null = null): RunInfo {
   return { path, kind, status: 'done', config: config as RunInfo['config'], history: [], best: null, test, checkpoint: `${path}/checkpoint` };
@@ -40,6 +52,47 @@ describe('runs table rows', () => {
     const rows = [rowOfRun(run('/r/a', 'train', cfg({}), { loss: 1, accuracy: 0.5, f1_macro: 0.4, precision_macro: 0.3, iou_macro: 0.2 }), known)];
     expect(metricColumns(rows)).toEqual(['f1_macro', 'iou_macro', 'accuracy', 'precision_macro', 'loss']);
     expect(metricColumns(rows, 2)).toEqual(['f1_macro', 'iou_macro']);
+  });
+
+  it('shorten long run names in the middle, keeping the time stamp and the end', () => {
+    const name = '20261121-233105-s2-s1-late-worldcover-10pct-ssl';
+    const short = abbreviateMiddle(name, 26);
+    expect(short).toBe('20261121-2331…er-10pct-ssl');
+    expect([...short]).toHaveLength(26);
+    expect(name.startsWith(short.split('…')[0])).toBe(true);
+    expect(name.endsWith(short.split('…')[1])).toBe(true);
+    // Short names (an experiment's arms) stay whole.
+    expect(abbreviateMiddle('f0.2-s0-scratch', 26)).toBe('f0.2-s0-scratch');
+    expect(abbreviateMiddle(name, name.length)).toBe(name);
+    expect(abbreviateMiddle('abcdef', 1)).toBe('…');
+  });
+
+  it('say setup columns shared by every run once (an experiment’s inputs, fusion, epochs), keeping what differs', () => {
+    const keys: SetupKey[] = ['status', 'modalities', 'fusion', 'init', 'labelFraction', 'epochs'];
+    const arm = (name: string, fraction: number, from: string | null) =>
+      rowOfRun({ ...run(`/ws/exp/${name}`, 'train', cfg({ labelFraction: fraction, from, transfer: from ? 'full' : null }), { f1_macro: 0.5 }), history: [1, 2, 3].map((epoch) => ({ epoch, lr: 0.001, train_loss: 1, val: {}, seconds: 1 })) }, known);
+    const arms = [arm('f0.2-s0-scratch', 0.2, null), arm('f0.2-s0-ssl', 0.2, '/ws/runs/pre/checkpoint'), arm('f1-s0-scratch', 1, null), arm('f1-s0-ssl', 1, '/ws/runs/pre/checkpoint')];
+    const constant = constantColumns(arms, keys);
+    expect([...constant.keys()]).toEqual(['status', 'modalities', 'fusion', 'epochs']);
+    expect(constant.get('modalities')).toBe(setupText(arms[0], 'modalities'));
+    expect(describeConstant(constant)).toBe(`done · ${setupText(arms[0], 'modalities')} · early fusion · 3 epochs`);
+    // Initialisation and label fraction differ between the arms: they stay columns.
+    expect(setupText(arms[1], 'init')).toBe('SSL contrastive-s1s2 · full');
+    expect(setupText(arms[0], 'labelFraction')).toBe('20%');
+    // One run says nothing once: every column stays (a table of one row keeps its headers).
+    expect(constantColumns(arms.slice(0, 1), keys).size).toBe(0);
+    // Missing values shared by all (pretraining runs have no fusion) leave the column and say nothing.
+    const pres = [rowOfRun(pre, known), rowOfRun({ ...pre, path: '/ws/runs/pre2' }, known)];
+    const lifted = constantColumns(pres, keys);
+    expect(lifted.get('fusion')).toBe('–');
+    expect(describeConstant(lifted)).not.toContain('fusion');
+  });
+
+  it('cut metric names where a header may wrap, losing no character', () => {
+    expect(metricNameParts('f1_macro')).toEqual(['f1_', 'macro']);
+    expect(metricNameParts('worldcover.iou_macro')).toEqual(['worldcover.', 'iou_', 'macro']);
+    expect(metricNameParts('accuracy')).toEqual(['accuracy']);
+    expect(metricNameParts('lulc.f1_per_class').join('')).toBe('lulc.f1_per_class');
   });
 });
 

@@ -1,6 +1,7 @@
 import type { RunInfo } from '../../../../src-main/api/training';
 import { lastSegment } from './checkpoints';
 import type { MetricMap } from './job-curves';
+import { formatFraction } from './experiment-form';
 import { canonicalModalities, MODALITY_CHOICES, type Modality, type Transfer } from './vocabulary';
 
 /**
@@ -159,4 +160,74 @@ export function metricColumns(rows: readonly RunRow[], max = 6): string[] {
 /** "s2 + s1" with the UI's short labels. */
 export function formatModalities(mods: readonly Modality[]): string {
   return mods.map((m) => MODALITY_CHOICES.find((c) => c.id === m)?.label ?? m).join(' + ');
+}
+
+/**
+ * A long run name shortened in the middle to at most `max` characters ("20261121-2331…10pct-ssl"): its start (the
+ * time stamp runs sort by) and its end (what tells sibling runs apart) stay; the table shows the full path on hover.
+ */
+export function abbreviateMiddle(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  if (max <= 1) return '…'.slice(0, Math.max(0, max));
+  const keep = max - 1;
+  const head = Math.ceil(keep / 2);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+}
+
+/**
+ * A metric name cut after its separators ("worldcover.", "iou_", "macro"), so a narrow column header can wrap there
+ * (the table puts a line-break opportunity between the parts) instead of widening its column.
+ */
+export function metricNameParts(name: string): string[] {
+  return name.split(/(?<=[._])/).filter((p) => p.length > 0);
+}
+
+/** Columns that describe a run's setup (not its name or scores); they may be said once above the table. */
+export type SetupKey = 'status' | 'modalities' | 'fusion' | 'init' | 'labelFraction' | 'epochs';
+
+/** What a setup column shows for a row ("–" for a missing value). */
+export function setupText(row: RunRow, key: SetupKey): string {
+  switch (key) {
+    case 'status':
+      return row.status;
+    case 'modalities':
+      return formatModalities(row.modalities) || '–';
+    case 'fusion':
+      return row.fusion ?? '–';
+    case 'init':
+      return row.init.label;
+    case 'labelFraction':
+      return row.labelFraction === null ? '–' : formatFraction(row.labelFraction);
+    case 'epochs':
+      return String(row.epochs);
+  }
+}
+
+/**
+ * Setup columns that say the same for every row (two rows at least), with that text: an experiment's arms share
+ * their inputs, fusion and epochs, so the table says those once in its caption and keeps its width for what differs
+ * (initialisation, labels, scores). Order follows `keys`.
+ */
+export function constantColumns(rows: readonly RunRow[], keys: readonly SetupKey[]): Map<SetupKey, string> {
+  const out = new Map<SetupKey, string>();
+  if (rows.length < 2) return out;
+  for (const key of keys) {
+    const text = setupText(rows[0], key);
+    if (rows.every((r) => setupText(r, key) === text)) out.set(key, text);
+  }
+  return out;
+}
+
+/** The caption of lifted columns: "done · Sentinel-2 · early fusion · 5 epochs" (missing values say nothing). */
+export function describeConstant(constant: ReadonlyMap<SetupKey, string>): string {
+  const parts: string[] = [];
+  for (const [key, text] of constant) {
+    if (text === '–') continue;
+    if (key === 'fusion') parts.push(`${text} fusion`);
+    else if (key === 'labelFraction') parts.push(`${text} labels`);
+    else if (key === 'epochs') parts.push(`${text} epoch${text === '1' ? '' : 's'}`);
+    else parts.push(text);
+  }
+  return parts.join(' · ');
 }
