@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatFraction, LABEL_FRACTION_STOPS } from '../../src-renderer/src/lib/training/experiment-form';
 import { callApi } from './support/api';
 import { launchChromium, type Browser } from './support/chromium';
 import { launchJob, readChart, screenshots, waitDetailState, type DrawnChart } from './support/jobs';
@@ -61,6 +62,33 @@ function expectCurve(chart: DrawnChart, means: (fraction: number, arm: 'scratch'
       expect(Math.abs(p.y - means(FRACTIONS[i], arm)), `${arm} y at ${FRACTIONS[i]}`).toBeLessThanOrEqual(chart.yResolution * 1.5);
     });
   }
+}
+
+/**
+ * Both arms are drawn at every fraction and can be told apart where they are equal: at each fraction the SSL dot and
+ * the scratch ring (data-x: the fraction they stand for) sit side by side, a few pixels apart, not on one another.
+ */
+async function expectArmsApart(chart: Locator): Promise<void> {
+  for (const f of FRACTIONS) {
+    const cx = async (arm: string) => Number(await chart.locator(`circle[data-series=${arm}][data-x="${f}"]`).getAttribute('cx'));
+    const gap = (await cx('scratch')) - (await cx('ssl'));
+    expect(gap, `arms apart at ${f}`).toBeGreaterThanOrEqual(6);
+    expect(gap, `arms close at ${f}`).toBeLessThanOrEqual(12);
+  }
+}
+
+/** A progress bar is filled exactly as far as the percent next to it says (to a pixel of its drawn width). */
+async function expectBarMatchesPercent(root: Locator, percentId: string): Promise<void> {
+  const bar = await root.evaluate((el, id) => {
+    const track = el.querySelector('[role=progressbar]');
+    const fill = track?.querySelector<HTMLElement>('[data-testid=progress-fill]');
+    if (!track || !fill) throw new Error('no progress bar');
+    const trackPx = track.getBoundingClientRect().width;
+    const text = Number((el.querySelector(`[data-testid=${id}]`)?.textContent ?? '').replace('%', ''));
+    return { rendered: (fill.getBoundingClientRect().width / trackPx) * 100, styled: Number.parseFloat(fill.style.width), text, trackPx };
+  }, percentId);
+  expect(bar.styled).toBe(bar.text);
+  expect(Math.abs(bar.rendered - bar.text) * (bar.trackPx / 100)).toBeLessThanOrEqual(1);
 }
 
 /** The efficiency table (scratch, SSL, Δ per fraction) against summary.csv: full values and the text shown. */
@@ -132,8 +160,16 @@ describe('label-efficiency experiment from the UI', () => {
     await exp.locator('input[aria-label="Batch size"]').fill('8');
     await exp.locator('input[aria-label="Learning rate"]').fill(String(LR));
 
+    // The slider stops at the shared label fractions.
+    expect(Number(await exp.locator('input[aria-label="Label fraction"]').getAttribute('max'))).toBe(LABEL_FRACTION_STOPS.length - 1);
+
     await openPanel(page, 'Runs');
     const section = page.locator('section[aria-label="Label-efficiency experiment"]');
+    // The experiment offers the same fractions as the slider (25% among them), in the same order and wording.
+    const offered = section.locator('[aria-label="Label fractions"] [data-fraction]');
+    expect((await offered.evaluateAll((els) => els.map((e) => e.getAttribute('data-fraction')))).map(Number)).toEqual([...LABEL_FRACTION_STOPS]);
+    expect((await offered.allInnerTexts()).map((t) => t.trim())).toEqual(LABEL_FRACTION_STOPS.map(formatFraction));
+    expect(await section.locator('[data-fraction="0.25"]').innerText()).toContain('25%');
     for (const box of await section.locator('[aria-label="Label fractions"] input').all()) await box.uncheck();
     for (const f of FRACTIONS) await section.locator(`[data-fraction="${f}"] input`).check();
     await section.locator('input[aria-label=Seeds]').fill('1');
@@ -147,9 +183,15 @@ describe('label-efficiency experiment from the UI', () => {
 
     const jobId = await launchJob(page, '[data-testid=launch-experiment]');
     await waitDetailState(page, 'running', LONG);
+    await expectBarMatchesPercent(page.locator('[data-testid=job-detail] header'), 'detail-percent');
     await shot(page)('2-experiment-running');
     await waitDetailState(page, 'done', LONG);
     expect(await page.locator('[data-testid=detail-percent]').innerText()).toBe('100%');
+    await expectBarMatchesPercent(page.locator('[data-testid=job-detail] header'), 'detail-percent');
+    // The header says how the experiment ended, not its last arm's "fraction 1 seed 0 ssl: validating 1/1".
+    const status = await page.locator('[data-testid=job-detail] header').innerText();
+    expect(await page.locator('[data-testid=detail-status]').innerText()).toMatch(/^finished in \d/);
+    expect(status).not.toMatch(/validating|seed \d/);
 
     const job = await callApi(serve, 'jobs.get', { jobId });
     expect(job.state).toBe('done');
@@ -185,6 +227,7 @@ describe('label-efficiency experiment from the UI', () => {
       return values.reduce((a, b) => a + b, 0) / values.length;
     };
     expectCurve(drawn, mean);
+    await expectArmsApart(chart);
     // Scratch points are rings around the SSL dots, so an arm stays visible where both have the same value.
     expect(await chart.locator('circle[data-series=scratch][fill=none]').count()).toBe(FRACTIONS.length);
     expect(await chart.locator('circle[data-series=ssl]:not([fill=none])').count()).toBe(FRACTIONS.length);
@@ -215,6 +258,18 @@ describe('label-efficiency experiment from the UI', () => {
     await shot(page)('4-runs-view-curve');
     const byRun = new Map(result.rows.map((r) => [`${r.fraction}/${r.arm}`, r.value ?? Number.NaN]));
     expectCurve(await readChart(chart, { xLog: true, parseX: percent }), (f, arm) => byRun.get(`${f}/${arm}`) ?? Number.NaN);
+    await expectArmsApart(chart);
+    // The arms share their setup: said once above the table, which keeps initialisation, labels and the scores.
+    expect(await view.locator('[data-testid=runs-constant]').innerText()).toBe(`All ${result.rows.length} runs: done · Sentinel-2 · early fusion · ${EPOCHS} epochs`);
+    // Next to the curve, the table still shows every column (the metrics on the right) without sideways scrolling.
+    const fit = await view.locator('[data-testid=runs-table]').evaluate((t) => {
+      const box = t.parentElement as HTMLElement;
+      const last = t.querySelector('thead th:last-child')?.getBoundingClientRect();
+      return { overflow: box.scrollWidth - box.clientWidth, lastRight: last?.right ?? Infinity, boxRight: box.getBoundingClientRect().right };
+    });
+    expect(await view.locator('[data-testid=runs-table] th[data-metric]').count()).toBeGreaterThanOrEqual(4);
+    expect(fit.overflow).toBeLessThanOrEqual(0);
+    expect(fit.lastRight).toBeLessThanOrEqual(fit.boxRight + 0.5);
     await expectTable(chart.locator('[data-testid=efficiency-table]'), readCsv(result.files.summary));
     expect(problems).toEqual([]);
   });

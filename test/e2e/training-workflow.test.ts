@@ -121,6 +121,41 @@ async function openPanel(title: string): Promise<void> {
 
 const detail = (): Locator => page.locator('[data-testid=job-detail]');
 
+/**
+ * A progress bar inside `root` as drawn, read in one go: its fill's rendered and styled width in percent of the track,
+ * the track's pixels, and the percent text `[data-testid=<percentId>]` next to it.
+ */
+async function drawnProgress(root: Locator, percentId: string): Promise<{ rendered: number; styled: number; text: number; trackPx: number }> {
+  return root.evaluate((el, id) => {
+    const track = el.querySelector('[role=progressbar]');
+    const fill = track?.querySelector<HTMLElement>('[data-testid=progress-fill]');
+    const text = el.querySelector(`[data-testid=${id}]`)?.textContent ?? '';
+    if (!track || !fill) throw new Error('no progress bar');
+    const trackPx = track.getBoundingClientRect().width;
+    return { rendered: (fill.getBoundingClientRect().width / trackPx) * 100, styled: Number.parseFloat(fill.style.width), text: Number(text.replace('%', '')), trackPx };
+  }, percentId);
+}
+
+/** The bar is filled exactly as far as the percent next to it says (to a pixel of the drawn width). */
+async function expectBarMatchesPercent(root: Locator, percentId: string): Promise<number> {
+  const bar = await drawnProgress(root, percentId);
+  expect(bar.styled).toBe(bar.text);
+  expect(Math.abs(bar.rendered - bar.text) * (bar.trackPx / 100)).toBeLessThanOrEqual(1);
+  return bar.text;
+}
+
+/** The runs table fits its place in the dock: nothing cut off on the right, no sideways scroll for a few metrics. */
+async function expectTableFits(table: Locator): Promise<void> {
+  const fit = await table.evaluate((t) => {
+    const box = t.parentElement as HTMLElement;
+    const dock = t.closest('[data-testid=training-dock]')?.getBoundingClientRect();
+    const last = t.querySelector('thead th:last-child')?.getBoundingClientRect();
+    return { overflow: box.scrollWidth - box.clientWidth, lastRight: last?.right ?? Infinity, boxRight: box.getBoundingClientRect().right, dockRight: dock?.right ?? 0 };
+  });
+  expect(fit.overflow).toBeLessThanOrEqual(0);
+  expect(fit.lastRight).toBeLessThanOrEqual(Math.min(fit.boxRight, fit.dockRight) + 0.5);
+}
+
 async function waitDetailState(state: string, timeout = LONG): Promise<void> {
   await page.waitForFunction((s) => document.querySelector('[data-testid=job-detail]')?.getAttribute('data-state') === s, state, { timeout });
 }
@@ -239,6 +274,8 @@ describe('training workflow', () => {
     await panel.locator('input[aria-label="Batch size"]').fill('4');
     const jobId = await launch('[data-testid=launch-training]');
     await waitDetailState('running');
+    // Freshly started (mostly still at 0%): the bar shows what the percent says, no more.
+    await expectBarMatchesPercent(detail().locator('header'), 'detail-percent');
     await shot('3-finetune-running');
 
     // A reload (or another tab): the job list and the curves come back from the services.
@@ -248,12 +285,15 @@ describe('training workflow', () => {
     const card = page.locator(`[data-testid=job-card][data-job-id="${jobId}"]`);
     await card.waitFor();
     expect(['running', 'done']).toContain(await card.getAttribute('data-state'));
+    await expectBarMatchesPercent(card, 'job-percent');
     await card.locator('button.open').click();
     await waitDetailState('done');
     expect(await card.locator('[data-testid=job-percent]').innerText()).toBe('100%');
     expect(await page.locator('[data-testid=detail-percent]').innerText()).toBe('100%');
+    expect(await expectBarMatchesPercent(detail().locator('header'), 'detail-percent')).toBe(100);
     // Says how the job ended, not its last progress message.
     expect(await page.locator('[data-testid=detail-status]').innerText()).toMatch(/^finished in \d/);
+    await eventually(() => card.locator('[data-testid=job-status]').innerText()).toMatch(/^train · finished in \d/);
     await eventually(() => seriesPoints('loss-chart', 'train-loss')).toBe(3);
     await eventually(() => seriesPoints('loss-chart', 'val-loss')).toBe(3);
     await eventually(() => seriesPoints('metric-chart', 'val-metric')).toBe(3);
@@ -278,6 +318,13 @@ describe('training workflow', () => {
     await row.waitFor();
     const text = await row.innerText();
     for (const part of ['Sentinel-2 + Sentinel-1', 'late', 'SSL contrastive-s1s2 · full', '10%']) expect(text).toContain(part);
+    // The long run name is shortened in the middle; its cell's title has the whole folder.
+    const name = row.locator('td.name');
+    expect(await name.getAttribute('title')).toBe(runPath);
+    expect(await name.innerText()).toMatch(/^\d{8}-\d{4}.*….*10pct-ssl$/);
+    // Every column, the metrics on the right included, is inside the dock.
+    expect(await table.locator('th[data-metric]').count()).toBeGreaterThanOrEqual(4);
+    await expectTableFits(table);
     const header = table.locator('th[data-metric=iou_macro]');
     await header.locator('button').click();
     expect(await header.getAttribute('aria-sort')).toBe('descending');
@@ -499,9 +546,12 @@ describe('training workflow', () => {
     await expect.poll(async () => (await callApi(serve, 'jobs.get', { jobId })).step ?? 0, { timeout: 120_000 }).toBeGreaterThan(0);
     await detail().getByRole('button', { name: 'Cancel' }).click();
     await waitDetailState('cancelled', 120_000);
+    expect(await page.locator('[data-testid=detail-status]').innerText()).toMatch(/^cancelled after \d/);
+    await expectBarMatchesPercent(detail().locator('header'), 'detail-percent');
     await openPanel('Jobs');
     expect(await page.locator(`[data-testid=job-card][data-job-id="${jobId}"]`).getAttribute('data-state')).toBe('cancelled');
     expect(await page.locator(`[data-testid=job-card][data-job-id="${jobId}"] [data-testid=job-cancel]`).count()).toBe(0);
+    expect(await page.locator(`[data-testid=job-card][data-job-id="${jobId}"] [data-testid=job-status]`).innerText()).toMatch(/^train · cancelled after \d/);
     await shot('7-cancelled');
     const job = await callApi(serve, 'jobs.get', { jobId });
     expect(job.state).toBe('cancelled');

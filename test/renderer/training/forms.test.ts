@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PretrainConfig, TrainConfig } from '../../../src-main/api/training';
+import { LabelEfficiencyConfig, PretrainConfig, TrainConfig } from '../../../src-main/api/training';
 import {
   childPath,
   defaultExperimentForm,
   formatFraction,
   formFromConfig,
+  LABEL_FRACTION_STOPS,
   runFolderFor,
   runSlug,
   toTrainConfig,
@@ -88,6 +89,20 @@ describe('experiment form', () => {
     expect(formatFraction(0.01)).toBe('1%');
     expect(formatFraction(0.025)).toBe('2.5%');
     expect(formatFraction(0.1)).toBe('10%');
+  });
+
+  it('has one list of label fractions for the slider and the label-efficiency experiment', () => {
+    // The Experiment panel's slider and the Runs panel's experiment boxes both read this list: a fraction a single
+    // run can use (25% among them) can be a point of the curve, and the other way round.
+    const stops = [...LABEL_FRACTION_STOPS];
+    expect(stops).toEqual([...stops].sort((a, b) => a - b));
+    expect(new Set(stops.map(formatFraction)).size).toBe(stops.length);
+    // The lecture's 1%, 10%, 100%, the quarter the slider always offered, and the Runs panel's former choices.
+    for (const f of [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1]) expect(stops).toContain(f);
+    expect(stops.map(formatFraction)).toContain('25%');
+    // Every stop is a fraction both the single run and the experiment accept.
+    expect(LabelEfficiencyConfig.safeParse({ data: '/d', out: '/ws/exp', fractions: stops }).success).toBe(true);
+    for (const f of stops) expect(TrainConfig.shape.labelFraction.safeParse(f).success).toBe(true);
   });
 });
 
