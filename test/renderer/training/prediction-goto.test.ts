@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { TerrafuseClient } from '../../../src-main/api/client';
-import type { MethodName, RequestOf, ResponseOf } from '../../../src-main/api/contract';
-import { ApiError } from '../../../src-main/api/errors';
+import { clientWith } from '../support/fake-client';
 import { PatchData } from '../../../src-renderer/src/lib/patches/patch-data.svelte';
 import { PredictionOverlay } from '../../../src-renderer/src/lib/training/prediction-overlay.svelte';
 import { indexOf, ROWS, summaryFor } from '../patches/helpers';
 
 // Going from the Predict section to a predicted patch: the map shows the dataset predicted on (opened once, not
 // registered again), and the overlay passes "go to this patch" on to the map side.
-function clientWith(handlers: Partial<Record<MethodName, (r: unknown) => unknown>>) {
-  const calls: Array<[MethodName, unknown]> = [];
-  const client: TerrafuseClient = {
-    transport: 'serve',
-    async call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
-      calls.push([method, request]);
-      const h = handlers[method];
-      if (!h) throw new ApiError('unavailable', `no handler for ${method}`);
-      return (await h(request)) as ResponseOf<M>;
-    },
-    on: () => () => undefined,
-    status: () => 'connected',
-    onStatus: () => () => undefined,
-    close: () => undefined,
-  };
-  return { client, calls };
-}
-
 const index = indexOf(ROWS);
 const summary = summaryFor(index, { path: '/data/test' });
 

@@ -1,31 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { TerrafuseClient } from '../../../src-main/api/client';
-import type { MethodName, RequestOf, ResponseOf } from '../../../src-main/api/contract';
 import { ApiError } from '../../../src-main/api/errors';
+import { clientWith } from '../support/fake-client';
 import type { PredictionsResult } from '../../../src-main/api/training';
 import { PatchData, type PatchDataChange } from '../../../src-renderer/src/lib/patches/patch-data.svelte';
 import { predictionOverlay } from '../../../src-renderer/src/lib/training/prediction-overlay.svelte';
 import { indexOf, ROWS, summaryFor } from '../patches/helpers';
 
 // The map's patch data and the prediction overlay wired as the Workbench wires them, over a scripted client.
-function clientWith(handlers: Partial<Record<MethodName, (r: unknown) => unknown>>) {
-  const calls: Array<[MethodName, unknown]> = [];
-  const client: TerrafuseClient = {
-    transport: 'serve',
-    async call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
-      calls.push([method, request]);
-      const h = handlers[method];
-      if (!h) throw new ApiError('unavailable', `no handler for ${method}`);
-      return (await h(request)) as ResponseOf<M>;
-    },
-    on: () => () => undefined,
-    status: () => 'connected',
-    onStatus: () => () => undefined,
-    close: () => undefined,
-  };
-  return { client, calls };
-}
-
 const index = indexOf(ROWS);
 const summary = summaryFor(index, { splits: { train: 3, val: 1, test: 1, none: 1 } });
 const p = (index: number, truth: number, confidence: number) => ({ index, className: `c${index}`, confidence, truth, value: null, mask: null });
